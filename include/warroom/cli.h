@@ -1,0 +1,21 @@
+/* cli — the subcommands of the one `warroom` binary. Declared once in the
+ * COMMANDS table, which yields the prototypes, the dispatch table and the
+ * help text. Each command lives in src/cli/<name>.c (or its area) and
+ * returns an exit code: 0 ok, 1 problems found / failed, 2 usage, 3 waiting. */
+#ifndef WARROOM_CLI_H
+#define WARROOM_CLI_H
+
+enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
+
+/* _(name, function, arguments, one-line summary) */
+#define COMMANDS(_)                                                            \
+	_("version", cmd_version, "", "print the version")
+
+#define CLI_DECLARE(name, fn, args, help) int fn(int argc, char **argv);
+COMMANDS(CLI_DECLARE)
+#undef CLI_DECLARE
+
+/* Shared by commands: print "warroom NAME: usage: ..." and return EXIT_USAGE. */
+int cli_usage(const char *name);
+
+#endif

@@ -1,0 +1,62 @@
+# Shared by the end-to-end scripts: a scratch directory, the binary, the
+# simulator on a free port, polling waits (never fixed sleeps), tmux driving.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+WARROOM=${WARROOM:-$ROOT/$BUILD/warroom-asan}
+[ -x "$WARROOM" ] || WARROOM=$ROOT/$BUILD/warroom
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+T=$(mktemp -d "${TMPDIR:-/tmp}/warroom-e2e.XXXXXX")
+PIDS=()
+TMUX_SOCK="wr-e2e-$$"
+cleanup() {
+	local p
+	for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "-- $*"; }
+
+# wait_until SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds.
+wait_until() {
+	local limit=$1; shift
+	local end=$((SECONDS + limit))
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.05
+	done
+}
+
+# start_sim [ARGS...]: starts `warroom sim` on a free port; sets SIM_URL.
+start_sim() {
+	local out="$T/sim.$RANDOM.out"
+	"$WARROOM" sim --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.err" &
+	PIDS+=($!)
+	SIM_PID=$!
+	wait_until 10 grep -q '^http://' "$out" || { cat "$out.err" >&2; fail "simulator did not start"; }
+	SIM_URL=$(head -n1 "$out")
+	export WARROOM_SIM_URL=$SIM_URL
+}
+
+# expect_exit CODE COMMAND...: runs COMMAND, stdout+stderr to $T/out, checks code.
+expect_exit() {
+	local want=$1; shift
+	set +e; "$@" >"$T/out" 2>&1; local got=$?; set -e
+	[ "$got" = "$want" ] || { cat "$T/out" >&2; fail "'$*' exited $got, expected $want"; }
+}
+expect_out() { grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "output lacks /$1/"; }; }
+
+# tmux: a real terminal of a given size running a command.
+tmux_start() { # COLS ROWS COMMAND...
+	local cols=$1 rows=$2; shift 2
+	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -s main -x "$cols" -y "$rows" "$@"
+}
+tmux_keys() { tmux -L "$TMUX_SOCK" send-keys -t main "$@"; }
+tmux_screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t main; }
+screen_has() { tmux_screen | grep -qF -- "$1"; }
+wait_screen() { # TEXT [SECONDS]
+	wait_until "${2:-10}" screen_has "$1" || { tmux_screen >&2; fail "screen never showed '$1'"; }
+}
