@@ -28,12 +28,14 @@ SANFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 LIB_SRC   := $(sort $(wildcard src/core/*.c src/io/*.c src/io/*/*.c src/tui/*.c src/sim/*.c src/cli/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
 
 OBJ       := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
 FUZZ_OBJ  := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps deps-fuzz deps-bench test check unit e2e fuzz bench demo install clean
 all: $(BUILD)/warroom
@@ -107,8 +109,11 @@ fuzz: deps deps-fuzz
 	@echo "run one: $(BUILD)/fuzz/fuzz_plan -max_total_time=60 tests/fuzz/corpus/plan"
 
 # ---- benchmarks (figures to docs/benchmarks.md) ------------------------------------------
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libwarroom.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -O2 -g -o $@ $< $(BUILD)/libwarroom.a $(PKG_LIBS)
 bench: deps deps-bench
-	@$(MAKE) --no-print-directory $(BUILD)/warroom
+	@$(MAKE) --no-print-directory $(BUILD)/warroom $(BENCH_BIN)
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 # ---- demo -------------------------------------------------------------------------
