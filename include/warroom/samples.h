@@ -1,0 +1,70 @@
+/* samples — parity results over time, one row per measurement in the store's
+ * samples table: what the console draws as sparklines and trends, what the
+ * engine's stop-the-line triggers read, what the reports summarise.
+ * Every append bumps the account's state serial so other consoles redraw. */
+#ifndef WARROOM_SAMPLES_H
+#define WARROOM_SAMPLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warroom/util.h"
+
+struct store; /* store.h */
+
+/* Kinds of sample (the `kind` column). `name` qualifies it: the entity type
+ * for counts, hashes and sampled comparisons, the invariant's name for plan
+ * invariants, "" for per-account totals. */
+#define SAMPLE_COUNT "count"           /* value = target count; passed = counts equal */
+#define SAMPLE_HASH "hash"             /* passed/evaluated = entities whose content hash matches */
+#define SAMPLE_SAMPLED "sampled"       /* passed/evaluated = sampled deep comparisons that match */
+#define SAMPLE_INVARIANT "invariant"   /* a plan invariant (reconciliation threshold, ...) */
+#define SAMPLE_PASS_RATE "pass_rate"   /* value = passed/evaluated over the account's invariants */
+#define SAMPLE_DUAL_RUN "dual_run_error" /* value = parity error rate during dual run (0..1) */
+#define SAMPLE_NOISE "aa_noise"        /* value = mismatch rate of an A/A run (source vs itself) */
+#define SAMPLE_DRIFT "drift"           /* value = entities differing from the cutover snapshot */
+
+struct sample {
+	int64_t id;       /* row id; set by samples_append */
+	char *account;    /* owned */
+	char *kind;       /* owned; one of SAMPLE_* */
+	char *name;       /* owned; "" when none */
+	double value;     /* the figure drawn (a rate 0..1, a count, ...) */
+	int64_t passed;   /* invariants passed in this measurement */
+	int64_t evaluated;/* invariants evaluated in this measurement */
+	int64_t at_ms;    /* when measured (wall clock); 0 = now on append */
+	char *detail;     /* owned JSON text or NULL: diffs, hashes, ids */
+};
+void sample_free(struct sample *s); /* frees the members, not s */
+
+/* Appends one sample and bumps the account's state serial, in one
+ * transaction. Fills s->id (and s->at_ms when 0). */
+int samples_append(struct store *st, struct sample *s, struct err *e);
+
+/* The newest sample of account/kind/name. Returns 1 and fills *out (caller
+ * sample_free's it), 0 when there is none, -1 on error. */
+int samples_latest(struct store *st, const char *account, const char *kind, const char *name,
+		   struct sample *out, struct err *e);
+
+/* The newest `max` values of account/kind/name, oldest first, for a
+ * sparkline. *values is allocated (caller frees); *n may be 0. */
+int samples_series(struct store *st, const char *account, const char *kind, const char *name,
+		   size_t max, double **values, size_t *n, struct err *e);
+
+/* Program pass rate: over every account's newest pass_rate sample, the sum
+ * of passed over the sum of evaluated. *rate is 1.0 when nothing was
+ * evaluated yet (*evaluated tells). */
+int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
+			      int64_t *evaluated, struct err *e);
+
+/* The newest sample of each kind/name of an account (or of every account when
+ * account is NULL), ordered by account, kind, name. */
+struct sample_list {
+	struct sample *items;
+	size_t n, cap;
+};
+int samples_latest_all(struct store *st, const char *account, struct sample_list *out,
+		       struct err *e);
+void sample_list_free(struct sample_list *l);
+
+#endif
