@@ -1,0 +1,460 @@
+/* canon — canonical JSON text and SHA-256 content hashes. The writer streams
+ * into either a string or the digest through one small buffer, so hashing
+ * never builds the text: parity hashes millions of entities and its memory
+ * must follow the entity count, not the bytes. */
+#include "warroom/canon.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+struct canon_hasher {
+	EVP_MD_CTX *md;
+	EVP_MD *sha256;
+};
+
+/* Output goes either to sb or to the digest, batched through buf. */
+struct out {
+	struct strbuf *sb;
+	EVP_MD_CTX *md;
+	unsigned char buf[4096];
+	size_t n;
+	int failed;
+	struct err *e;
+};
+
+static void out_flush(struct out *o)
+{
+	if (!o->n)
+		return;
+	if (o->sb)
+		sb_add(o->sb, (const char *)o->buf, o->n);
+	else if (EVP_DigestUpdate(o->md, o->buf, o->n) != 1 && !o->failed)
+		o->failed = 1, err_set(o->e, "SHA-256 update failed");
+	o->n = 0;
+}
+
+static void out_bytes(struct out *o, const void *p, size_t n)
+{
+	if (n > sizeof(o->buf) - o->n) {
+		out_flush(o);
+		if (n > sizeof(o->buf)) {
+			if (o->sb)
+				sb_add(o->sb, p, n);
+			else if (EVP_DigestUpdate(o->md, p, n) != 1 && !o->failed)
+				o->failed = 1, err_set(o->e, "SHA-256 update failed");
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, p, n);
+	o->n += n;
+}
+
+static void out_c(struct out *o, char c)
+{
+	if (o->n == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->n++] = (unsigned char)c;
+}
+
+static void out_fail(struct out *o, const char *msg, const char *key)
+{
+	if (o->failed)
+		return;
+	o->failed = 1;
+	if (key)
+		err_set(o->e, "%s \"%s\"", msg, key);
+	else
+		err_set(o->e, "%s", msg);
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+void canon_number(double d, char *buf, size_t size)
+{
+	if (!isfinite(d)) {
+		snprintf(buf, size, "null");
+		return;
+	}
+	if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+		snprintf(buf, size, "%.0f", d == 0 ? 0.0 : d);
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
+static int two(const char *s, int *v)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*v = (s[0] - '0') * 10 + (s[1] - '0');
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int64_t y, int m)
+{
+	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return dm[m - 1] + (m == 2 && leap);
+}
+
+int canon_time(const char *s, char *out, size_t size)
+{
+	/* YYYY-MM-DDTHH:MM:SS[.f+](Z|+HH:MM|-HH:MM): fixed positions first. */
+	size_t len = strlen(s);
+	if (len < 20 || len > 64 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
+		return 0;
+	if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
+		return 0;
+	int yh, yl, mo, da, hh, mi, ss;
+	if (two(s, &yh) || two(s + 2, &yl) || two(s + 5, &mo) || two(s + 8, &da) ||
+	    two(s + 11, &hh) || two(s + 14, &mi) || two(s + 17, &ss))
+		return 0;
+	int64_t year = yh * 100 + yl;
+	if (mo < 1 || mo > 12 || da < 1 || da > days_in_month(year, mo) || hh > 23 || mi > 59 ||
+	    ss > 60)
+		return 0;
+	const char *p = s + 19;
+	const char *frac = NULL;
+	size_t flen = 0;
+	if (*p == '.') {
+		frac = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		flen = (size_t)(p - frac);
+		if (!flen || flen > 18)
+			return 0;
+	}
+	int off_min = 0;
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		off_min = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int oh, om;
+		if (two(p + 1, &oh) || two(p + 4, &om) || oh > 23 || om > 59)
+			return 0;
+		off_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+	} else {
+		return 0;
+	}
+	while (flen && frac[flen - 1] == '0')
+		flen--;
+	int64_t secs = days_from_civil(year, mo, da) * 86400 + hh * 3600 + mi * 60 + ss -
+		       (int64_t)off_min * 60;
+	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	int64_t rem = secs - days * 86400;
+	int64_t y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, size, "%04lld-%02d-%02dT%02d:%02d:%02d%s%.*sZ", (long long)y, m, d,
+		 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), flen ? "." : "",
+		 (int)flen, frac ? frac : "");
+	return 1;
+}
+
+static void out_string(struct out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	out_c(o, '"');
+	const char *run = s;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		out_bytes(o, run, (size_t)(p - run));
+		run = p + 1;
+		char esc[7] = {'\\', 0};
+		size_t n = 2;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		out_bytes(o, esc, n);
+	}
+	out_bytes(o, run, strlen(run));
+	out_c(o, '"');
+}
+
+static void out_text_value(struct out *o, const char *s)
+{
+	char t[64];
+	out_string(o, canon_time(s, t, sizeof(t)) ? t : s);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	return strcmp(x->string, y->string);
+}
+
+/* The object's members sorted by key into *items (stack space when it fits).
+ * Returns the count, or -1 after reporting a duplicate key. */
+static long sorted_members(struct out *o, const cJSON *obj, const cJSON **stack, size_t cap,
+			   const cJSON ***items)
+{
+	size_t n = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		n++;
+	const cJSON **v = n <= cap ? stack : xmalloc(n * sizeof(*v));
+	n = 0;
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		if (!c->string) {
+			if (v != stack)
+				free(v);
+			out_fail(o, "object member without a key", NULL);
+			return -1;
+		}
+		v[n++] = c;
+	}
+	qsort(v, n, sizeof(*v), key_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (!strcmp(v[i - 1]->string, v[i]->string)) {
+			out_fail(o, "duplicate key", v[i]->string);
+			if (v != stack)
+				free(v);
+			return -1;
+		}
+	}
+	*items = v;
+	return (long)n;
+}
+
+static void out_value(struct out *o, const cJSON *v, int depth)
+{
+	if (o->failed)
+		return;
+	if (depth > CANON_MAX_DEPTH) {
+		out_fail(o, "document nested too deeply", NULL);
+		return;
+	}
+	char num[40];
+	switch (v->type & 0xff) {
+	case cJSON_NULL:
+		out_bytes(o, "null", 4);
+		return;
+	case cJSON_False:
+		out_bytes(o, "false", 5);
+		return;
+	case cJSON_True:
+		out_bytes(o, "true", 4);
+		return;
+	case cJSON_Number:
+		canon_number(v->valuedouble, num, sizeof(num));
+		out_bytes(o, num, strlen(num));
+		return;
+	case cJSON_String:
+		out_text_value(o, v->valuestring ? v->valuestring : "");
+		return;
+	case cJSON_Raw:
+		out_fail(o, "raw JSON cannot be canonicalised", NULL);
+		return;
+	case cJSON_Array:
+		out_c(o, '[');
+		for (const cJSON *c = v->child; c; c = c->next) {
+			if (c != v->child)
+				out_c(o, ',');
+			out_value(o, c, depth + 1);
+		}
+		out_c(o, ']');
+		return;
+	case cJSON_Object: {
+		const cJSON *stack[32];
+		const cJSON **items = NULL;
+		long n = sorted_members(o, v, stack, ARRAY_SIZE(stack), &items);
+		if (n < 0)
+			return;
+		out_c(o, '{');
+		for (long i = 0; i < n && !o->failed; i++) {
+			if (i)
+				out_c(o, ',');
+			out_string(o, items[i]->string);
+			out_c(o, ':');
+			out_value(o, items[i], depth + 1);
+		}
+		out_c(o, '}');
+		if (items != stack)
+			free(items);
+		return;
+	}
+	default:
+		out_fail(o, "invalid JSON value", NULL);
+	}
+}
+
+char *canon_json(const cJSON *v, struct err *e)
+{
+	struct strbuf sb = {0};
+	struct out *o = xcalloc(1, sizeof(*o));
+	o->sb = &sb;
+	o->e = e;
+	out_value(o, v, 0);
+	out_flush(o);
+	int failed = o->failed;
+	free(o);
+	if (failed) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+/* ---- hashing ------------------------------------------------------------- */
+
+struct canon_hasher *canon_hasher_new(void)
+{
+	struct canon_hasher *h = xcalloc(1, sizeof(*h));
+	h->md = EVP_MD_CTX_new();
+	h->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!h->md || !h->sha256) {
+		fprintf(stderr, "warroom: OpenSSL has no SHA-256\n");
+		abort();
+	}
+	return h;
+}
+
+void canon_hasher_free(struct canon_hasher *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->md);
+	EVP_MD_free(h->sha256);
+	free(h);
+}
+
+int canon_hasher_hash(struct canon_hasher *h, const cJSON *v, unsigned char out[CANON_HASH_LEN],
+		      struct err *e)
+{
+	if (EVP_DigestInit_ex2(h->md, h->sha256, NULL) != 1)
+		return err_set(e, "SHA-256 init failed");
+	struct out o;
+	o.sb = NULL;
+	o.md = h->md;
+	o.n = 0;
+	o.failed = 0;
+	o.e = e;
+	out_value(&o, v, 0);
+	out_flush(&o);
+	if (o.failed)
+		return -1;
+	unsigned int len = 0;
+	if (EVP_DigestFinal_ex(h->md, out, &len) != 1 || len != CANON_HASH_LEN)
+		return err_set(e, "SHA-256 final failed");
+	return 0;
+}
+
+int canon_hash(const cJSON *v, unsigned char out[CANON_HASH_LEN], struct err *e)
+{
+	struct canon_hasher *h = canon_hasher_new();
+	int rc = canon_hasher_hash(h, v, out, e);
+	canon_hasher_free(h);
+	return rc;
+}
+
+int canon_hash_text(struct canon_hasher *h, const char *text, size_t len,
+		    unsigned char out[CANON_HASH_LEN], struct err *e)
+{
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!v)
+		return err_set(e, "invalid JSON at byte %zu", end ? (size_t)(end - text) : (size_t)0);
+	int rc = canon_hasher_hash(h, v, out, e);
+	cJSON_Delete(v);
+	return rc;
+}
+
+void canon_hex(const unsigned char hash[CANON_HASH_LEN], char out[CANON_HEX_LEN])
+{
+	util_hex(hash, CANON_HASH_LEN, out);
+}
+
+/* ---- canonical copy ------------------------------------------------------ */
+
+static cJSON *copy_value(struct out *o, const cJSON *v, int depth)
+{
+	if (depth > CANON_MAX_DEPTH) {
+		out_fail(o, "document nested too deeply", NULL);
+		return NULL;
+	}
+	if (cJSON_IsString(v)) {
+		char t[64];
+		return cJSON_CreateString(canon_time(v->valuestring, t, sizeof(t)) ? t : v->valuestring);
+	}
+	if (cJSON_IsArray(v)) {
+		cJSON *a = cJSON_CreateArray();
+		for (const cJSON *c = v->child; c; c = c->next) {
+			cJSON *x = copy_value(o, c, depth + 1);
+			if (!x) {
+				cJSON_Delete(a);
+				return NULL;
+			}
+			cJSON_AddItemToArray(a, x);
+		}
+		return a;
+	}
+	if (cJSON_IsObject(v)) {
+		const cJSON *stack[32];
+		const cJSON **items = NULL;
+		long n = sorted_members(o, v, stack, ARRAY_SIZE(stack), &items);
+		if (n < 0)
+			return NULL;
+		cJSON *obj = cJSON_CreateObject();
+		for (long i = 0; i < n; i++) {
+			cJSON *x = copy_value(o, items[i], depth + 1);
+			if (!x) {
+				cJSON_Delete(obj);
+				obj = NULL;
+				break;
+			}
+			cJSON_AddItemToObject(obj, items[i]->string, x);
+		}
+		if (items != stack)
+			free(items);
+		return obj;
+	}
+	return cJSON_Duplicate(v, 0);
+}
+
+cJSON *canon_copy(const cJSON *v, struct err *e)
+{
+	struct out o = {.e = e};
+	return copy_value(&o, v, 0);
+}
