@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "warroom/cond.h"
 #include "warroom/diag.h"
 #include "warroom/schema.h"
 
@@ -70,7 +71,6 @@ enum plan_milestone_status { MILESTONE_NONE, MILESTONE_NOT_STARTED, MILESTONE_IN
 			     MILESTONE_COMPLETED, MILESTONE_DELAYED };
 /* Extensions. */
 enum plan_http_method { HTTP_METHOD_NONE, HTTP_GET, HTTP_PUT, HTTP_POST, HTTP_PATCH, HTTP_DELETE };
-enum plan_cmp_op { CMP_NONE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE };
 enum plan_stop_action { STOP_NONE, STOP_ROLLBACK, STOP_HALT };
 enum plan_metric_source_type { METRIC_SOURCE_NONE, METRIC_SOURCE_PROMETHEUS,
 			       METRIC_SOURCE_HTTP_JSON };
@@ -81,7 +81,6 @@ enum account_system { SYSTEM_NONE, SYSTEM_PAGERDUTY, SYSTEM_ROOTLY, SYSTEM_INCID
 
 /* The written name of an enum value ("manual_decision"); "" for 0. */
 const char *plan_http_method_name(enum plan_http_method m);
-const char *plan_cmp_op_name(enum plan_cmp_op op);        /* "<", ">=", ... */
 const char *account_system_name(enum account_system s);    /* "pagerduty" ... */
 const char *account_mode_name(enum account_mode m);
 const char *plan_failure_response_name(enum plan_failure_response r);
@@ -89,15 +88,6 @@ const char *plan_step_type_name(enum plan_step_type t);
 const char *plan_rollback_level_name(enum plan_rollback_level l);
 
 /* ---- executable extensions ------------------------------------------------ */
-
-/* `METRIC OP NUMBER[%]`, parsed at load time. */
-struct plan_condition {
-	char *metric;           /* a migration_monitoring metric_name */
-	enum plan_cmp_op op;
-	double value;           /* as written; 0.5% is stored as 0.005 */
-	bool percent;           /* written with % */
-	char *text;             /* the condition as written */
-};
 
 struct plan_http {
 	struct schema_pos pos;
@@ -119,7 +109,7 @@ struct plan_http {
 struct plan_assert {
 	struct schema_pos pos;
 	char *pointer;                      /* JSON pointer into the response */
-	enum plan_cmp_op op;
+	enum cond_op op;                    /* cond.h */
 	char *value;                        /* scalar as written */
 	bool value_quoted;                  /* "1" (a string) vs 1 */
 };
@@ -137,8 +127,9 @@ struct plan_check {
 	struct schema_pos pos;
 	char *name;
 	struct plan_http *http;             /* a probe, or */
-	struct plan_condition *condition;   /* a metric condition (success) */
-	struct plan_condition *failure_condition;
+	struct cond *condition;             /* a metric condition (success), cond.h */
+	struct cond *failure_condition;
+	char *condition_text, *failure_condition_text; /* as written */
 	char *source;                       /* a metric_sources name overriding the metric's */
 };
 
