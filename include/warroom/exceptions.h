@@ -24,12 +24,12 @@ struct exception {
 	char *scope;        /* owned */
 	char *owner;        /* owned: who answers for it */
 	char *reason;       /* owned: why the deviation is accepted */
-	char *controls;     /* owned: compensating controls; may be NULL */
-	int64_t created_ms;
+	char *controls;     /* owned: compensating controls; "" when none */
+	int64_t opened_ms;
 	int64_t expires_ms; /* after this it no longer explains anything */
 	int64_t closed_ms;  /* 0 while open */
 	char *closed_by;    /* owned; NULL while open */
-	char *created_by;   /* owned: login of who registered it */
+	char *opened_by;    /* owned: login of who registered it */
 };
 void exception_free(struct exception *x); /* the members, not x */
 
@@ -39,11 +39,11 @@ struct exception_list {
 };
 void exception_list_free(struct exception_list *l);
 
-/* Checks the scope grammar and the times (expiry after creation). Returns
+/* Checks the scope grammar and the times (expiry after opening). Returns
  * 0 or -1 with a message. */
 int exception_check(const struct exception *x, struct err *e);
 
-/* Registers x (created_ms 0 = now; created_by NULL = the Unix login),
+/* Registers x (opened_ms 0 = now; opened_by NULL = the Unix login),
  * audits "exception.add", fills x->id. */
 int exceptions_add(struct store *st, struct exception *x, struct err *e);
 /* Closes an open exception; audits "exception.close". -1 when it does not

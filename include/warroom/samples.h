@@ -12,28 +12,34 @@
 
 struct store; /* store.h */
 
-/* Kinds of sample (the `kind` column). `name` qualifies it: the entity type
- * for counts, hashes and sampled comparisons, the invariant's name for plan
- * invariants, "" for per-account totals. */
-#define SAMPLE_COUNT "count"           /* value = target count; passed = counts equal */
-#define SAMPLE_HASH "hash"             /* passed/evaluated = entities whose content hash matches */
-#define SAMPLE_SAMPLED "sampled"       /* passed/evaluated = sampled deep comparisons that match */
-#define SAMPLE_INVARIANT "invariant"   /* a plan invariant (reconciliation threshold, ...) */
-#define SAMPLE_PASS_RATE "pass_rate"   /* value = passed/evaluated over the account's invariants */
-#define SAMPLE_DUAL_RUN "dual_run_error" /* value = parity error rate during dual run (0..1) */
-#define SAMPLE_NOISE "aa_noise"        /* value = mismatch rate of an A/A run (source vs itself) */
-#define SAMPLE_DRIFT "drift"           /* value = entities differing from the cutover snapshot */
+/* The `kind` column (the store's schema allows exactly these four) and,
+ * for parity, the names used under it. `name` qualifies the kind:
+ *   parity     "count/ENTITY"    value = target count, passed = counts equal
+ *              "hash/ENTITY"     passed/evaluated = entities whose content hash matches
+ *              "sampled/ENTITY"  passed/evaluated = sampled deep comparisons that match
+ *              "pass_rate"       value = passed/evaluated over all the account's invariants
+ *              "dual_run_error"  value = share of entities differing during dual run (0..1)
+ *              "aa_noise"        value = mismatch share of an A/A run (source vs itself)
+ *   invariant  the plan's invariant name (a reconciliation, ...), value = match rate
+ *   drift      "entities"        value = entities differing from the cutover snapshot
+ *   metric     a monitored metric's name (the engine's) */
+#define SAMPLE_PARITY "parity"
+#define SAMPLE_INVARIANT "invariant"
+#define SAMPLE_DRIFT "drift"
+#define SAMPLE_METRIC "metric"
+#define SAMPLE_PASS_RATE "pass_rate"
+#define SAMPLE_DUAL_RUN "dual_run_error"
+#define SAMPLE_NOISE "aa_noise"
 
 struct sample {
-	int64_t id;       /* row id; set by samples_append */
-	char *account;    /* owned */
-	char *kind;       /* owned; one of SAMPLE_* */
-	char *name;       /* owned; "" when none */
-	double value;     /* the figure drawn (a rate 0..1, a count, ...) */
-	int64_t passed;   /* invariants passed in this measurement */
-	int64_t evaluated;/* invariants evaluated in this measurement */
-	int64_t at_ms;    /* when measured (wall clock); 0 = now on append */
-	char *detail;     /* owned JSON text or NULL: diffs, hashes, ids */
+	int64_t id;        /* row id; set by samples_append */
+	char *account;     /* owned */
+	char *kind;        /* owned; one of the four kinds */
+	char *name;        /* owned; "" when none */
+	double value;      /* the figure drawn (a rate 0..1, a count, ...) */
+	int64_t passed;    /* invariants passed in this measurement */
+	int64_t evaluated; /* invariants evaluated in this measurement */
+	int64_t at_ms;     /* when measured (wall clock); 0 = now on append */
 };
 void sample_free(struct sample *s); /* frees the members, not s */
 
@@ -51,8 +57,8 @@ int samples_latest(struct store *st, const char *account, const char *kind, cons
 int samples_series(struct store *st, const char *account, const char *kind, const char *name,
 		   size_t max, double **values, size_t *n, struct err *e);
 
-/* Program pass rate: over every account's newest pass_rate sample, the sum
- * of passed over the sum of evaluated. *rate is 1.0 when nothing was
+/* Program pass rate: over every account's newest parity/pass_rate sample,
+ * the sum of passed over the sum of evaluated. *rate is 1.0 when nothing was
  * evaluated yet (*evaluated tells). */
 int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
 			      int64_t *evaluated, struct err *e);
