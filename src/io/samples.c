@@ -1,0 +1,204 @@
+/* samples — parity measurements over time in the store's samples table.
+ * An append and the account's state-serial bump commit together, so a
+ * console that sees the serial move always finds the sample behind it. */
+#include "warroom/samples.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "warroom/store.h"
+
+void sample_free(struct sample *s)
+{
+	if (!s)
+		return;
+	free(s->account);
+	free(s->kind);
+	free(s->name);
+	memset(s, 0, sizeof(*s));
+}
+
+void sample_list_free(struct sample_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		sample_free(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The one place the serial is bumped from here; the engine's runs module
+ * owns the row, and an account with no run yet has nothing to bump. */
+static int bump_serial(struct store *st, const char *account, int64_t now, struct err *e)
+{
+	sqlite3_stmt *q = store_stmt(st,
+		"UPDATE runs SET state_serial = state_serial + 1, updated_ms = ?2 WHERE account = ?1",
+		e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, now);
+	return store_step_done(st, q, e);
+}
+
+int samples_append(struct store *st, struct sample *s, struct err *e)
+{
+	if (!s->account || !*s->account || !s->kind)
+		return err_set(e, "sample without an account or kind");
+	if (!s->at_ms)
+		s->at_ms = util_now_ms();
+	int own = !store_in_tx(st);
+	if (own && store_begin(st, e))
+		return -1;
+	sqlite3_stmt *q = store_stmt(st,
+		"INSERT INTO samples(account, kind, name, value, passed, evaluated, ts_ms) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", e);
+	if (!q)
+		goto fail;
+	sqlite3_bind_text(q, 1, s->account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, s->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, s->name ? s->name : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(q, 4, s->value);
+	sqlite3_bind_int64(q, 5, s->passed);
+	sqlite3_bind_int64(q, 6, s->evaluated);
+	sqlite3_bind_int64(q, 7, s->at_ms);
+	if (store_step_done(st, q, e)) {
+		err_wrap(e, "storing sample %s/%s of %s", s->kind, s->name ? s->name : "", s->account);
+		goto fail;
+	}
+	s->id = sqlite3_last_insert_rowid(store_db(st));
+	if (bump_serial(st, s->account, s->at_ms, e))
+		goto fail;
+	if (own && store_commit(st, e))
+		goto fail;
+	return 0;
+fail:
+	if (own)
+		store_rollback(st);
+	return -1;
+}
+
+static char *col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+/* Columns: id, account, kind, name, value, passed, evaluated, ts_ms. */
+#define SAMPLE_COLS "id, account, kind, name, value, passed, evaluated, ts_ms"
+static void row_to_sample(sqlite3_stmt *q, struct sample *s)
+{
+	s->id = sqlite3_column_int64(q, 0);
+	s->account = col_text(q, 1);
+	s->kind = col_text(q, 2);
+	s->name = col_text(q, 3);
+	s->value = sqlite3_column_double(q, 4);
+	s->passed = sqlite3_column_int64(q, 5);
+	s->evaluated = sqlite3_column_int64(q, 6);
+	s->at_ms = sqlite3_column_int64(q, 7);
+}
+
+int samples_latest(struct store *st, const char *account, const char *kind, const char *name,
+		   struct sample *out, struct err *e)
+{
+	sqlite3_stmt *q = store_stmt(st,
+		"SELECT " SAMPLE_COLS " FROM samples WHERE account = ?1 AND kind = ?2 AND name = ?3 "
+		"ORDER BY ts_ms DESC, id DESC LIMIT 1", e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, name ? name : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	int found = 0;
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		row_to_sample(q, out);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		store_error(st, e, "reading the latest sample");
+		found = -1;
+	}
+	sqlite3_reset(q);
+	return found;
+}
+
+int samples_series(struct store *st, const char *account, const char *kind, const char *name,
+		   size_t max, double **values, size_t *n, struct err *e)
+{
+	*values = NULL;
+	*n = 0;
+	sqlite3_stmt *q = store_stmt(st,
+		"SELECT value FROM (SELECT value, ts_ms, id FROM samples WHERE account = ?1 AND "
+		"kind = ?2 AND name = ?3 ORDER BY ts_ms DESC, id DESC LIMIT ?4) ORDER BY ts_ms, id", e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, name ? name : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		VEC_PUSH(*values, *n, cap, sqlite3_column_double(q, 0));
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		free(*values);
+		*values = NULL;
+		*n = 0;
+		return store_error(st, e, "reading a sample series");
+	}
+	return 0;
+}
+
+/* The newest row per (account, kind, name): the greatest (ts_ms, id). */
+#define LATEST_ROWS                                                                     \
+	"SELECT " SAMPLE_COLS " FROM samples s WHERE id = (SELECT id FROM samples t "       \
+	"WHERE t.account = s.account AND t.kind = s.kind AND t.name = s.name "              \
+	"ORDER BY ts_ms DESC, id DESC LIMIT 1)"
+
+int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
+			      int64_t *evaluated, struct err *e)
+{
+	sqlite3_stmt *q = store_stmt(st,
+		"SELECT COALESCE(SUM(passed), 0), COALESCE(SUM(evaluated), 0) FROM (" LATEST_ROWS
+		" AND s.kind = 'parity' AND s.name = 'pass_rate')", e);
+	if (!q)
+		return -1;
+	int rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return store_error(st, e, "reading the program pass rate");
+	}
+	int64_t p = sqlite3_column_int64(q, 0), n = sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
+	if (passed)
+		*passed = p;
+	if (evaluated)
+		*evaluated = n;
+	*rate = n > 0 ? (double)p / (double)n : 1.0;
+	return 0;
+}
+
+int samples_latest_all(struct store *st, const char *account, struct sample_list *out,
+		       struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *q = store_stmt(st,
+		LATEST_ROWS " AND (?1 IS NULL OR s.account = ?1) ORDER BY account, kind, name", e);
+	if (!q)
+		return -1;
+	if (account)
+		sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct sample s = {0};
+		row_to_sample(q, &s);
+		VEC_PUSH(out->items, out->n, out->cap, s);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		sample_list_free(out);
+		return store_error(st, e, "reading the latest samples");
+	}
+	return 0;
+}
