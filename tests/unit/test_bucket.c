@@ -1,0 +1,165 @@
+/* Unit tests for bucket: bisection over random string ids finds exactly the
+ * planted differences while fetching a small share of the items. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "warroom/bucket.h"
+
+static uint64_t rng = 0x1234abcd5678ef01ULL;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void random_id(char *buf)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	int len = 6 + (int)(next_rand() % 10);
+	for (int i = 0; i < len; i++)
+		buf[i] = al[next_rand() % (sizeof(al) - 1)];
+	buf[len] = '\0';
+}
+
+static void fake_hash(const char *id, int version, unsigned char h[CANON_HASH_LEN])
+{
+	uint64_t x = bucket_id_hash(id) + (uint64_t)version * 7919;
+	for (int i = 0; i < CANON_HASH_LEN; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		h[i] = (unsigned char)(x >> 56);
+	}
+}
+
+static int has(const struct bucket_result *r, enum bucket_diff_kind k, const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].kind == k && !strcmp(r->v[i].id, id))
+			return 1;
+	return 0;
+}
+
+static void test_finds_planted_differences(void **state)
+{
+	(void)state;
+	enum { N = 100000, CHANGED = 4, MISSING = 3, EXTRA = 3 };
+	struct bucket_index a = {0}, b = {0};
+	char (*ids)[20] = malloc(sizeof(*ids) * (N + EXTRA));
+	unsigned char h[CANON_HASH_LEN];
+	for (size_t i = 0; i < N + EXTRA; i++)
+		random_id(ids[i]);
+	/* planted: the first CHANGED ids differ in content, the next MISSING are
+	 * absent on the right, and EXTRA ids exist only on the right. */
+	for (size_t i = 0; i < N; i++) {
+		fake_hash(ids[i], 0, h);
+		bucket_index_add(&a, ids[i], h);
+		if (i >= CHANGED && i < CHANGED + MISSING)
+			continue;
+		fake_hash(ids[i], i < CHANGED ? 1 : 0, h);
+		bucket_index_add(&b, ids[i], h);
+	}
+	for (size_t i = N; i < N + EXTRA; i++) {
+		fake_hash(ids[i], 0, h);
+		bucket_index_add(&b, ids[i], h);
+	}
+	struct bucket_side left, right;
+	bucket_side_local(&left, &a);
+	bucket_side_local(&right, &b);
+	struct bucket_result r;
+	struct err e = {{0}};
+	struct bucket_opts o = {.fanout = 64, .leaf = 64};
+	assert_int_equal(bucket_compare(&left, &right, &o, &r, &e), 0);
+	assert_int_equal(r.n, CHANGED + MISSING + EXTRA);
+	for (size_t i = 0; i < CHANGED; i++)
+		assert_true(has(&r, BUCKET_CHANGED, ids[i]));
+	for (size_t i = CHANGED; i < CHANGED + MISSING; i++)
+		assert_true(has(&r, BUCKET_ONLY_LEFT, ids[i]));
+	for (size_t i = N; i < N + EXTRA; i++)
+		assert_true(has(&r, BUCKET_ONLY_RIGHT, ids[i]));
+	assert_int_equal(r.left_count, N);
+	assert_int_equal(r.right_count, N - MISSING + EXTRA);
+	/* far fewer items moved than a full download of the right side */
+	assert_true(right.items_fetched * 50 < N);
+	assert_true(right.requests < 100);
+	print_message("bisection: %zu requests, %zu items fetched of %d\n", right.requests,
+		      right.items_fetched, N);
+	bucket_result_free(&r);
+	/* identical sets: one request per side, nothing fetched */
+	struct bucket_side same;
+	bucket_side_local(&same, &a);
+	bucket_side_local(&left, &a);
+	assert_int_equal(bucket_compare(&left, &same, &o, &r, &e), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(same.requests, 1);
+	assert_int_equal(same.items_fetched, 0);
+	bucket_result_free(&r);
+	bucket_index_free(&a);
+	bucket_index_free(&b);
+	free(ids);
+}
+
+static void test_sums_and_paths(void **state)
+{
+	(void)state;
+	struct bucket_sum x = {0}, y = {0};
+	unsigned char h1[CANON_HASH_LEN], h2[CANON_HASH_LEN];
+	fake_hash("a", 0, h1);
+	fake_hash("b", 0, h2);
+	/* order-independent */
+	bucket_sum_add(&x, bucket_id_hash("a"), h1);
+	bucket_sum_add(&x, bucket_id_hash("b"), h2);
+	bucket_sum_add(&y, bucket_id_hash("b"), h2);
+	bucket_sum_add(&y, bucket_id_hash("a"), h1);
+	assert_true(bucket_sum_equal(&x, &y));
+	/* the same content under another id is a difference */
+	struct bucket_sum z = {0};
+	bucket_sum_add(&z, bucket_id_hash("a"), h1);
+	bucket_sum_add(&z, bucket_id_hash("c"), h2);
+	assert_false(bucket_sum_equal(&x, &z));
+	char hex[BUCKET_SUM_HEX];
+	bucket_sum_hex(&x, hex);
+	struct bucket_sum back = {.count = x.count};
+	assert_int_equal(bucket_sum_parse_hex(hex, &back), 0);
+	assert_true(bucket_sum_equal(&x, &back));
+	assert_int_equal(bucket_sum_parse_hex("xyz", &back), -1);
+
+	uint32_t path[BUCKET_MAX_DEPTH];
+	unsigned depth;
+	struct err e = {{0}};
+	assert_int_equal(bucket_path_parse("17.4.0", 64, path, &depth, &e), 0);
+	assert_int_equal(depth, 3);
+	assert_int_equal(path[0], 17);
+	char buf[64];
+	bucket_path_format(path, depth, buf, sizeof(buf));
+	assert_string_equal(buf, "17.4.0");
+	assert_int_equal(bucket_path_parse("", 64, path, &depth, &e), 0);
+	assert_int_equal(depth, 0);
+	assert_int_equal(bucket_path_parse("64", 64, path, &depth, &e), -1);
+	assert_int_equal(bucket_path_parse("1..2", 64, path, &depth, &e), -1);
+	assert_int_equal(bucket_path_parse("1.2.3.4.5.6.7.8.9", 64, path, &depth, &e), -1);
+	assert_int_equal(bucket_path_parse("99999999999999999999", 64, path, &depth, &e), -1);
+	/* buckets spread ids roughly evenly */
+	unsigned counts[16] = {0};
+	char id[20];
+	for (int i = 0; i < 16000; i++) {
+		random_id(id);
+		counts[bucket_of(bucket_id_hash(id), 0, 16)]++;
+	}
+	for (int i = 0; i < 16; i++)
+		assert_true(counts[i] > 800 && counts[i] < 1200);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_finds_planted_differences),
+		cmocka_unit_test(test_sums_and_paths),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
