@@ -1,0 +1,477 @@
+/* Unit tests for store: schema creation and forward migration on real files,
+ * refusal of newer files, read-only handles (including as an account that
+ * may only read the files), data_version, foreign keys, default paths. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "warroom/store.h"
+#include "warroom/util.h"
+
+struct fixture {
+	char dir[64];
+	char *path;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/wr-store-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	f->path = xasprintf("%s/warroom.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	chmod(f->dir, 0700);
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
+		char *p = xasprintf("%s%s", f->path, suffix[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* A plain SQLite connection, as a tool or an older warroom would use. */
+static sqlite3 *raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	return db;
+}
+
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+static int64_t query_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+static void test_create(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	assert_non_null(s);
+	assert_int_equal(store_user_version(s), store_schema_version());
+	assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(s, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(query_int(s, "PRAGMA busy_timeout") > 0, 1);
+	sqlite3_stmt *st = store_stmt(s, "PRAGMA journal_mode", &e);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_reset(st);
+	/* Every table the product relies on exists from the start. */
+	static const char *const tables[] = {
+		"audit", "meta", "runs", "step_runs", "step_output", "check_results", "ticks",
+		"signoffs", "exceptions", "samples", "leases", "consoles", "waves", "snapshots",
+		"import_checkpoints",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		st = store_stmt(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", &e);
+		sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (sqlite3_column_int(st, 0) != 1)
+			fail_msg("table %s missing", tables[i]);
+		sqlite3_reset(st);
+	}
+	assert_int_equal(store_meta_set(s, "plan_hash", "abc", &e), 0);
+	assert_int_equal(store_meta_set(s, "plan_hash", "def", &e), 0);
+	char *v = store_meta_get(s, "plan_hash", &e);
+	assert_string_equal(v, "def");
+	free(v);
+	assert_null(store_meta_get(s, "absent", &e));
+	assert_string_equal(e.msg, "");
+	store_close(s);
+	/* Reopening a current file changes nothing. */
+	s = store_open(f->path, STORE_READWRITE, &e);
+	assert_non_null(s);
+	v = store_meta_get(s, "plan_hash", &e);
+	assert_string_equal(v, "def");
+	free(v);
+	store_close(s);
+}
+
+static void test_foreign_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	assert_non_null(s);
+	assert_int_equal(store_exec(s, "INSERT INTO step_runs(account, phase_id, step_id, state) "
+				       "VALUES ('acct-404', 'p1', 's1', 'running')", &e), -1);
+	assert_non_null(strstr(e.msg, "FOREIGN KEY"));
+	assert_int_equal(store_exec(s, "INSERT INTO runs(account, updated_ms) VALUES ('acct-1', 1);"
+				       "INSERT INTO step_runs(account, phase_id, step_id, state) "
+				       "VALUES ('acct-1', 'p1', 's1', 'running')", &e), 0);
+	/* Enumerations the product fixes are enforced. */
+	assert_int_equal(store_exec(s, "INSERT INTO step_runs(account, phase_id, step_id, state) "
+				       "VALUES ('acct-1', 'p1', 's2', 'exploded')", &e), -1);
+	assert_non_null(strstr(e.msg, "CHECK"));
+	store_close(s);
+}
+
+static void test_migrate_from_older(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 0;
+	const struct store_migration *m = store_migrations(&n);
+	assert_true(n >= 2);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(m[i].version, (int)i + 1);
+	/* A file as version 1 left it, with data in it. */
+	sqlite3 *db = raw_open(f->path);
+	raw_exec(db, m[0].sql);
+	raw_exec(db, "PRAGMA user_version = 1;"
+		     "INSERT INTO meta(key, value) VALUES ('program_dir', 'plans/demo');");
+	sqlite3_close(db);
+
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	if (!s)
+		fail_msg("%s", e.msg);
+	assert_int_equal(store_user_version(s), store_schema_version());
+	char *v = store_meta_get(s, "program_dir", &e);
+	assert_string_equal(v, "plans/demo");
+	free(v);
+	assert_int_equal(store_exec(s, "INSERT INTO waves(name, updated_ms) VALUES ('canary', 1)", &e), 0);
+	store_close(s);
+}
+
+static void test_newer_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	assert_non_null(s);
+	store_close(s);
+	sqlite3 *db = raw_open(f->path);
+	char *sql = xasprintf("PRAGMA user_version = %d", store_schema_version() + 1);
+	raw_exec(db, sql);
+	free(sql);
+	sqlite3_close(db);
+	static const enum store_mode modes[] = {STORE_READWRITE, STORE_READONLY};
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		e.msg[0] = '\0';
+		assert_null(store_open(f->path, modes[i], &e));
+		assert_non_null(strstr(e.msg, "newer warroom"));
+	}
+}
+
+static void test_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	assert_null(store_open(f->path, STORE_READONLY, &e));
+	assert_non_null(strstr(e.msg, "no such database"));
+	assert_int_equal(util_write_file_atomic(f->path, "this is not sqlite, just text....", 33, &e), 0);
+	assert_null(store_open(f->path, STORE_READWRITE, &e));
+	assert_non_null(strstr(e.msg, f->path));
+}
+
+static void expect_readonly_refusals(struct store *s)
+{
+	struct err e = {{0}};
+	assert_true(store_is_readonly(s));
+	assert_int_equal(store_exec(s, "INSERT INTO meta(key, value) VALUES ('x', 'y')", &e), -1);
+	assert_non_null(strstr(e.msg, "read-only"));
+	assert_int_equal(store_begin(s, &e), -1);
+	assert_non_null(strstr(e.msg, "read-only"));
+	assert_int_equal(store_meta_set(s, "k", "v", &e), -1);
+	assert_non_null(strstr(e.msg, "read-only"));
+	char *v = store_meta_get(s, "plan_hash", &e);
+	assert_string_equal(v, "p1");
+	free(v);
+}
+
+static void test_readonly_refuses_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *w = store_open(f->path, STORE_READWRITE, &e);
+	assert_int_equal(store_meta_set(w, "plan_hash", "p1", &e), 0);
+	struct store *r = store_open(f->path, STORE_READONLY, &e);
+	assert_non_null(r);
+	assert_false(store_is_snapshot(r));
+	expect_readonly_refusals(r);
+	store_close(r);
+	store_close(w);
+}
+
+static void test_data_version(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *w = store_open(f->path, STORE_READWRITE, &e);
+	struct store *r = store_open(f->path, STORE_READONLY, &e);
+	assert_non_null(w);
+	assert_non_null(r);
+	int64_t r0 = store_data_version(r), w0 = store_data_version(w);
+	assert_true(r0 >= 0);
+	assert_int_equal(store_data_version(r), r0); /* nothing happened */
+	assert_int_equal(store_meta_set(w, "plan_hash", "x", &e), 0);
+	assert_true(store_data_version(r) != r0);
+	/* A connection's own commits do not move its data_version. */
+	assert_int_equal(store_data_version(w), w0);
+	int64_t r1 = store_data_version(r);
+	assert_int_equal(store_begin(w, &e), 0);
+	assert_int_equal(store_meta_set(w, "plan_hash", "y", &e), 0);
+	assert_int_equal(store_data_version(r), r1); /* uncommitted is unseen */
+	store_rollback(w);
+	assert_int_equal(store_data_version(r), r1);
+	store_close(r);
+	store_close(w);
+}
+
+static void test_transactions(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	assert_false(store_in_tx(s));
+	assert_int_equal(store_begin(s, &e), 0);
+	assert_true(store_in_tx(s));
+	assert_int_equal(store_begin(s, &e), -1);
+	assert_non_null(strstr(e.msg, "already open"));
+	assert_int_equal(store_meta_set(s, "a", "1", &e), 0);
+	store_rollback(s);
+	assert_false(store_in_tx(s));
+	assert_null(store_meta_get(s, "a", &e));
+	assert_int_equal(store_begin(s, &e), 0);
+	assert_int_equal(store_meta_set(s, "a", "2", &e), 0);
+	assert_int_equal(store_commit(s, &e), 0);
+	char *v = store_meta_get(s, "a", &e);
+	assert_string_equal(v, "2");
+	free(v);
+	store_rollback(s); /* harmless with none open */
+	assert_null(store_stmt(s, "SELEC nonsense", &e));
+	assert_non_null(strstr(e.msg, "syntax error"));
+	store_close(s);
+	store_close(NULL);
+}
+
+static void child_reads_live(const char *path);
+/* Pipes between the test and its unprivileged child, for the live case. */
+static int to_child[2], to_parent[2];
+
+/* Runs fn in a child that, when this process is root, has become `nobody`
+ * first: as root, file modes do not bind, so only a real unprivileged
+ * account proves what an observer can open. The live case also commits
+ * while the child watches. Returns the child's status. */
+static int as_unprivileged(void (*fn)(const char *path), const char *path)
+{
+	int live = fn == child_reads_live;
+	if (live) {
+		assert_int_equal(pipe(to_child), 0);
+		assert_int_equal(pipe(to_parent), 0);
+	}
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (live && pid > 0) {
+		char c;
+		close(to_child[0]);
+		close(to_parent[1]);
+		if (read(to_parent[0], &c, 1) == 1) {
+			struct err e = {{0}};
+			/* The owner writes again (not root: its own 0444 would bind). */
+			static const char *const suffix[] = {"", "-wal", "-shm"};
+			for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
+				char *p = xasprintf("%s%s", path, suffix[i]);
+				chmod(p, 0644);
+				free(p);
+			}
+			struct store *w = store_open(path, STORE_READWRITE, &e);
+			if (!w)
+				fail_msg("%s", e.msg);
+			assert_int_equal(store_meta_set(w, "plan_hash", "p2", &e), 0);
+			store_close(w);
+			assert_int_equal(write(to_child[1], &c, 1), 1);
+		}
+		close(to_child[1]);
+		close(to_parent[0]);
+	}
+	if (pid == 0) {
+		if (geteuid() == 0) {
+			struct passwd *pw = getpwnam("nobody");
+			if (!pw || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+				_exit(90);
+			if (setuid(0) == 0)
+				_exit(91); /* privileges not really dropped */
+		}
+		fn(path);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void child_reads(const char *path, int want_snapshot)
+{
+	struct err e = {{0}};
+	struct store *s = store_open(path, STORE_READONLY, &e);
+	if (!s) {
+		fprintf(stderr, "read-only open failed: %s\n", e.msg);
+		_exit(10);
+	}
+	if (store_is_snapshot(s) != want_snapshot)
+		_exit(11);
+	char *v = store_meta_get(s, "plan_hash", &e);
+	if (!v || strcmp(v, "p1") != 0)
+		_exit(12);
+	free(v);
+	if (store_exec(s, "INSERT INTO meta(key, value) VALUES ('x', 'y')", &e) == 0 ||
+	    !strstr(e.msg, "read-only"))
+		_exit(13);
+	if (store_data_version(s) < 0)
+		_exit(14);
+	store_close(s);
+	/* And a writer's open is refused with a clear message, not a crash. */
+	s = store_open(path, STORE_READWRITE, &e);
+	if (s)
+		_exit(15);
+	if (!strstr(e.msg, path))
+		_exit(16);
+}
+
+/* The observer must see a commit made while it has the database open. */
+static void child_reads_live(const char *path)
+{
+	child_reads(path, 0);
+	struct err e = {{0}};
+	struct store *s = store_open(path, STORE_READONLY, &e);
+	if (!s)
+		_exit(20);
+	int64_t dv = store_data_version(s);
+	char c = 'r';
+	if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+		_exit(21);
+	if (store_data_version(s) == dv)
+		_exit(22);
+	char *v = store_meta_get(s, "plan_hash", &e);
+	if (!v || strcmp(v, "p2") != 0)
+		_exit(23);
+	free(v);
+	store_close(s);
+}
+
+static void child_reads_snapshot(const char *path)
+{
+	child_reads(path, 1);
+}
+
+static void lock_down(struct fixture *f)
+{
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
+		char *p = xasprintf("%s%s", f->path, suffix[i]);
+		chmod(p, 0444);
+		free(p);
+	}
+	assert_int_equal(chmod(f->dir, 0555), 0);
+}
+
+static void test_readonly_unprivileged(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *w = store_open(f->path, STORE_READWRITE, &e);
+	assert_int_equal(store_meta_set(w, "plan_hash", "p1", &e), 0);
+	store_close(w);
+	/* The writer keeps -wal and -shm after closing, so a reader who cannot
+	 * create files still shares the WAL index and sees live commits. */
+	char *shm = xasprintf("%s-shm", f->path);
+	assert_int_equal(access(shm, F_OK), 0);
+	free(shm);
+	lock_down(f);
+	assert_int_equal(as_unprivileged(child_reads_live, f->path), 0);
+}
+
+static void test_readonly_snapshot_fallback(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *w = store_open(f->path, STORE_READWRITE, &e);
+	assert_int_equal(store_meta_set(w, "plan_hash", "p1", &e), 0);
+	store_close(w);
+	/* A plain last close checkpoints and removes -wal and -shm. */
+	sqlite3 *db = raw_open(f->path);
+	raw_exec(db, "SELECT count(*) FROM meta");
+	sqlite3_close(db);
+	char *wal = xasprintf("%s-wal", f->path);
+	assert_int_not_equal(access(wal, F_OK), 0);
+	free(wal);
+	lock_down(f);
+	assert_int_equal(as_unprivileged(child_reads_snapshot, f->path), 0);
+}
+
+static void test_default_path(void **state)
+{
+	struct fixture *f = *state;
+	unsetenv("WARROOM_DB");
+	char *p = store_default_path("x.db", "plans/demo");
+	assert_string_equal(p, "x.db");
+	free(p);
+	p = store_default_path(NULL, "plans/demo");
+	assert_string_equal(p, "plans/demo/warroom.db");
+	free(p);
+	char *plan = xasprintf("%s/plan.yaml", f->dir);
+	assert_int_equal(util_write_file_atomic(plan, "x: 1\n", 5, NULL), 0);
+	p = store_default_path(NULL, plan);
+	assert_string_equal(p, f->path);
+	free(p);
+	unlink(plan);
+	free(plan);
+	p = store_default_path(NULL, NULL);
+	assert_string_equal(p, "./warroom.db");
+	free(p);
+	setenv("WARROOM_DB", "/srv/wr.db", 1);
+	p = store_default_path(NULL, "plans/demo");
+	assert_string_equal(p, "/srv/wr.db");
+	free(p);
+	unsetenv("WARROOM_DB");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_older, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_unprivileged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_snapshot_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
