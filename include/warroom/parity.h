@@ -1,0 +1,111 @@
+/* parity — the invariants of one account: counts per entity type, content
+ * hashes over canonical JSON, a deterministic sample compared field by
+ * field, the plan's own thresholds; after the plan's ignore rules and with
+ * registered exceptions explaining what they cover. Pure: handed the two
+ * entity sets and a way to ask about exceptions, it returns the verdicts. */
+#ifndef WARROOM_PARITY_H
+#define WARROOM_PARITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "warroom/canon.h"
+#include "warroom/entity.h"
+#include "warroom/util.h"
+
+/* An ignore rule of the plan's `parity:` section: a known, benign
+ * difference, applied to both sides before hashing and diffing. */
+enum parity_rule_kind { PARITY_IGNORE, PARITY_ROUND_MINUTES, PARITY_CASE_INSENSITIVE };
+struct parity_rule {
+	char *entity; /* an entity type name, or "*" */
+	char *field;  /* a top-level key, or a JSON pointer where "*" matches any
+		       * array element or member: "/rules/" "*" "/delay_minutes" */
+	enum parity_rule_kind kind;
+	int minutes;  /* PARITY_ROUND_MINUTES */
+	char *reason; /* shown in the report */
+	size_t hits;  /* values the rule changed in the last comparison */
+};
+/* "ignore", "round_minutes:5", "case_insensitive". 0 or -1 with a message. */
+int parity_rule_kind_parse(const char *text, enum parity_rule_kind *kind, int *minutes,
+			   struct err *e);
+/* "ignore", "round_minutes:5", ... into buf (>= 32). */
+void parity_rule_describe(const struct parity_rule *r, char *buf, size_t size);
+
+struct parity_config {
+	double threshold;   /* pass rate needed, 0..1; default 0.999 (the charter) */
+	size_t sample_size; /* per entity type; default 25 */
+	unsigned buckets;   /* fan-out of bucketed comparison; default 64 */
+	uint64_t seed;      /* of the deterministic sample; default 0 */
+	size_t max_diffs;   /* diffs kept per account; default 50 */
+	struct parity_rule *rules;
+	size_t n_rules, cap_rules;
+};
+void parity_config_init(struct parity_config *c);
+/* Copies the strings; checks the entity name and the kind. */
+int parity_config_add_rule(struct parity_config *c, const char *entity, const char *field,
+			   const char *rule, const char *reason, struct err *e);
+void parity_config_free(struct parity_config *c);
+
+/* Asked about each difference: fill `why` (">= 256 bytes") and return 1 when
+ * an open exception explains it. field is NULL for a whole entity. */
+typedef int (*parity_explain_fn)(void *ctx, const char *account, const char *entity,
+				 const char *id, const char *field, char *why, size_t size);
+
+enum parity_diff_kind { PARITY_MISSING, PARITY_EXTRA, PARITY_CHANGED };
+const char *parity_diff_kind_name(enum parity_diff_kind k); /* "missing", "extra", "changed" */
+
+struct parity_mismatch {
+	enum entity_type type;
+	enum parity_diff_kind kind;
+	char *id;        /* owned */
+	char *diff;      /* owned; field-by-field text ("~ /name: \"a\" -> \"b\""), or NULL */
+	char *explained; /* owned; the exception that explains it, or NULL */
+};
+
+struct parity_type_result {
+	size_t source_count, target_count;
+	size_t matched, changed, missing, extra, explained;
+	size_t sampled, sampled_ok;
+	char source_digest[CANON_HEX_LEN]; /* SHA-256 over the sorted (id, hash) list */
+	char target_digest[CANON_HEX_LEN];
+};
+
+struct parity_result {
+	char *account;
+	int64_t at_ms;
+	struct parity_type_result types[ENTITY_TYPE_COUNT];
+	struct parity_mismatch *mismatches; /* sorted by type, then id */
+	size_t n_mismatches, cap_mismatches;
+	size_t diffs_dropped;  /* mismatches past max_diffs, counted only */
+	int64_t passed, evaluated;
+	double pass_rate;      /* passed / evaluated (1 when nothing evaluated) */
+	double error_rate;     /* unexplained differing entities / all entities */
+	double threshold;
+	int ok;                /* pass_rate >= threshold */
+};
+void parity_result_free(struct parity_result *r);
+
+/* Compares source with target (either may hold any types). Ignore rules'
+ * hit counts are updated in cfg. explain may be NULL. */
+int parity_compare(const char *account, const struct entity_set *source,
+		   const struct entity_set *target, struct parity_config *cfg,
+		   parity_explain_fn explain, void *explain_ctx, int64_t now_ms,
+		   struct parity_result *out, struct err *e);
+
+/* Adds one plan invariant (a reconciliation's acceptance threshold, ...):
+ * passes when `value` >= `needed`. Recomputes the pass rate. */
+void parity_add_invariant(struct parity_result *r, const char *name, double value,
+			  double needed);
+
+/* The whole result as JSON (what the report and the audit record carry):
+ * {account, at, pass_rate, error_rate, threshold, ok, passed, evaluated,
+ *  types: {service: {...}}, mismatches: [...], rules: [...]}. */
+cJSON *parity_result_json(const struct parity_result *r, const struct parity_config *cfg);
+
+/* The canonical hash of an entity after the config's rules for its type. */
+int parity_entity_hash(const struct entity *en, struct parity_config *cfg,
+		       struct canon_hasher *h, unsigned char out[CANON_HASH_LEN], struct err *e);
+
+#endif
