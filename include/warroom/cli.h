@@ -9,7 +9,10 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 
 /* _(name, function, arguments, one-line summary) */
 #define COMMANDS(_)                                                            \
-	_("version", cmd_version, "", "print the version")
+	_("version", cmd_version, "", "print the version")                    \
+	_("audit", cmd_audit,                                                  \
+	  "verify|tail|export|append [PROGRAM] [--db FILE] [-n N] [-f] [--format text|jsonl|csv] [-o FILE] [--action NAME --detail JSON --account ID --subject ID]", \
+	  "verify, follow or export the tamper-evident audit log; append a note")
 
 #define CLI_DECLARE(name, fn, args, help) int fn(int argc, char **argv);
 COMMANDS(CLI_DECLARE)
