@@ -10,9 +10,17 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 /* _(name, function, arguments, one-line summary) */
 #define COMMANDS(_)                                                            \
 	_("version", cmd_version, "", "print the version")                    \
+	_("sim", cmd_sim,                                                      \
+	  "[--listen HOST:PORT] [--seed N] [--accounts N] [--entities N] [--backfill-ms N] [--latency-ms N] [--error-rate P] [--timeout-rate P] [--malformed-rate P] [--read-only] [--rate-limit N/s] [--outage-after S --outage-for S] [--fault-paths PREFIX]", \
+	  "serve the target, metrics and source APIs on loopback, with faults") \
+	_("validate", cmd_validate, "PROGRAM-DIR|PLAN-FILE...",               \
+	  "check a program (plan, accounts, roster) and report every problem") \
 	_("audit", cmd_audit,                                                  \
 	  "verify|tail|export|append [PROGRAM] [--db FILE] [-n N] [-f] [--format text|jsonl|csv] [-o FILE] [--action NAME --detail JSON --account ID --subject ID]", \
-	  "verify, follow or export the tamper-evident audit log; append a note")
+	  "verify, follow or export the tamper-evident audit log; append a note") \
+	_("source", cmd_source,                                                \
+	  "check pagerduty|rootly|incidentio --url BASE_URL [--token-env NAME] [--token-file FILE] [--json]", \
+	  "read a migration source whole (read-only) and show each item's verdict")
 
 #define CLI_DECLARE(name, fn, args, help) int fn(int argc, char **argv);
 COMMANDS(CLI_DECLARE)

@@ -1054,6 +1054,29 @@ struct roster {
 	size_t n_observers;
 };
 
+/* accounts.yaml's top level. */
+struct account_list {
+	struct schema_pos pos;
+	struct account *accounts;
+	size_t n_accounts;
+};
+
+/* Kinds of names the schema tables define and refer to (schema.h refs). */
+enum plan_ref_kind {
+	REF_NONE, REF_STEP, REF_PHASE, REF_GATE, REF_STRATEGY_GATE, REF_CODE_STEP, REF_PREREQ,
+	REF_DATA_MIGRATION, REF_CONFIG, REF_INFRA, REF_EXT_INTEGRATION, REF_INT_INTEGRATION,
+	REF_CONT_VALIDATION, REF_REGRESSION, REF_RISK, REF_TASK, REF_MILESTONE, REF_DATASET,
+	REF_METRIC, REF_METRIC_SOURCE, REF_WAVE, REF_ROLE, REF_ACCOUNT, REF_FLAG,
+	REF_CRITICAL_STEP, /* refers to a step or a code_migration step */
+	REF__COUNT
+};
+
+/* The schema tables (plan_schema.c): the format as data, for loaders,
+ * documentation and tests. */
+extern const struct schema_obj plan_schema_plan;      /* plan.yaml */
+extern const struct schema_obj plan_schema_accounts;  /* accounts.yaml: struct account_list */
+extern const struct schema_obj plan_schema_roster;    /* roster.yaml: struct roster */
+
 struct program {
 	char *dir;                          /* the program folder ("." for a lone file's folder) */
 	char *plan_path, *accounts_path, *roster_path; /* NULL when the file is absent */

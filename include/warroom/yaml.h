@@ -1,0 +1,43 @@
+/* yaml — reads a YAML file into a node tree (node.h), with every libyaml
+ * error turned into a file:line:col diagnostic and hostile input bounded:
+ * size, nesting depth, node count, alias expansion, duplicate keys. */
+#ifndef WARROOM_YAML_H
+#define WARROOM_YAML_H
+
+#include <stddef.h>
+
+#include "warroom/diag.h"
+#include "warroom/node.h"
+
+struct yaml_limits {
+	size_t max_bytes;   /* refused before parsing */
+	size_t max_depth;   /* nested lists and mappings */
+	size_t max_nodes;   /* nodes built */
+	size_t max_expand;  /* nodes reached through aliases, summed over all aliases */
+};
+
+/* The documented limits (docs/plan-format.md). */
+#define YAML_MAX_BYTES (32u * 1024 * 1024)
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_NODES 2000000
+#define YAML_MAX_EXPAND 1000000
+
+extern const struct yaml_limits yaml_default_limits;
+
+/* Parses buf (len bytes; need not be NUL-terminated) named `file` in
+ * messages. On success fills doc and returns 0; on any error reports it to
+ * d, sets doc->root to NULL and returns -1. An empty file is a document with
+ * a NULL root. limits may be NULL for the defaults. When doc->arena is set on
+ * entry the tree is built in that arena (the caller's, freed by the caller,
+ * so several files and the model built from them share one free); otherwise
+ * doc gets its own arena, freed by node_doc_free (and on failure). */
+int yaml_doc_parse(const char *file, const char *buf, size_t len,
+		   const struct yaml_limits *limits, struct node_doc *doc, struct diags *d);
+/* Reads a whole file for parsing, refusing it over max_bytes before reading;
+ * problems become diagnostics on the file. Caller frees. */
+char *yaml_read_file(const char *path, size_t max_bytes, size_t *len, struct diags *d);
+/* The same for a file on disk; the size limit is checked before reading. */
+int yaml_doc_parse_file(const char *path, const struct yaml_limits *limits,
+			struct node_doc *doc, struct diags *d);
+
+#endif

@@ -1,0 +1,135 @@
+/* node — the arena behind parsed documents and the models built from them,
+ * and small helpers over the tree. One arena per document keeps loading to
+ * pointer bumps and makes every free path a single call. */
+#include "warroom/node.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warroom/util.h"
+
+#define ARENA_BLOCK (64u * 1024)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct arena {
+	struct arena_block *head;
+	size_t bytes;
+};
+
+struct arena *arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	struct arena_block *b = a->head;
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(a);
+}
+
+static void *arena_raw(struct arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	struct arena_block *b = a->head;
+	if (!b || b->size - b->used < n) {
+		/* A request bigger than a block gets its own, behind the current
+		 * head, so the head's free space is not wasted. */
+		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		struct arena_block *nb = xmalloc(sizeof(*nb) + size);
+		nb->size = size;
+		nb->used = 0;
+		a->bytes += sizeof(*nb) + size;
+		if (b && size != ARENA_BLOCK) {
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			a->head = nb;
+		}
+		b = nb;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_raw(a, n);
+	memset(p, 0, n);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_raw(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+size_t arena_bytes(const struct arena *a)
+{
+	return a ? a->bytes : 0;
+}
+
+const char *node_kind_article(enum node_kind k)
+{
+	static const char *const names[] = {
+		[NODE_SCALAR] = "a scalar",
+		[NODE_SEQ] = "a list",
+		[NODE_MAP] = "a mapping",
+	};
+	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
+}
+
+bool node_is_null(const struct node *n)
+{
+	if (!n)
+		return true;
+	if (n->kind != NODE_SCALAR || n->quoted)
+		return false;
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
+		if (strcmp(n->u.str, nulls[i]) == 0)
+			return true;
+	return false;
+}
+
+const struct node *node_get(const struct node *map, const char *key)
+{
+	if (!map || map->kind != NODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct node *k = map->u.pairs[i].key;
+		if (k->kind == NODE_SCALAR && strcmp(k->u.str, key) == 0)
+			return map->u.pairs[i].value;
+	}
+	return NULL;
+}
+
+void node_doc_free(struct node_doc *doc)
+{
+	if (!doc)
+		return;
+	arena_free(doc->arena);
+	*doc = (struct node_doc){0};
+}
