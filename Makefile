@@ -133,4 +133,4 @@ install: $(BUILD)/warroom
 clean:
 	rm -rf build build-* $(BUILD)
 
--include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(BUILD)/obj/src/main.d $(BUILD)/asan/src/main.d

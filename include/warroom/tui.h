@@ -1,0 +1,137 @@
+/* tui — the war-room console: `warroom console` (operator) and `warroom
+ * observe` (read-only). One event loop, a stack-free set of views each
+ * described by a `struct view_ops` table (tig's shape), a header always on
+ * top, a status line and a `:` command line at the bottom. This header is
+ * the console's public face and the contract between tui.c and the views. */
+#ifndef WARROOM_TUI_H
+#define WARROOM_TUI_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warroom/dash.h"
+#include "warroom/keymap.h"
+#include "warroom/theme.h"
+#include "warroom/util.h"
+
+struct program;
+struct store;
+
+struct tui_opts {
+	const char *program_path; /* a program folder or plan file; NULL with diff_left */
+	const char *db_path;      /* NULL: store_default_path */
+	const char *theme;        /* NAME or PATH; NULL: config file, else "default" */
+	int observer;             /* read-only store, every action refused */
+	int bench_first_frame;    /* draw one frame, print its time to stderr, exit */
+	const char *diff_left, *diff_right; /* open only the diff pane on two files */
+	const char *start_view;   /* a view name to open first */
+};
+
+/* Runs the console until the user quits; returns the exit code. The
+ * terminal is restored on every way out, fatal signals included. */
+int tui_run(const struct tui_opts *o);
+
+/* ---- for the views ------------------------------------------------------ */
+
+#define TUI_MIN_COLS 80
+#define TUI_MIN_ROWS 24
+
+enum tui_view_id {
+	TV_ACCOUNTS,
+	TV_RUN,
+	TV_GATE,
+	TV_DIFF,
+	TV_AUDIT,
+	TV_EXCEPTIONS,
+	TV_MONITOR,
+	TV_HELP,
+	TV__COUNT
+};
+
+struct tui;
+struct view;
+
+struct view_ops {
+	const char *name;           /* as typed after ':' */
+	const char *title;
+	enum keymap_scope scope;
+	void (*open)(struct tui *t, struct view *v);   /* first visit: allocate priv */
+	void (*close)(struct tui *t, struct view *v);  /* free priv */
+	/* data changed (another console committed, or this one acted) */
+	void (*reload)(struct tui *t, struct view *v);
+	void (*draw)(struct tui *t, struct view *v, int y, int x, int h, int w);
+	/* 1 when the view handled the request */
+	int (*request)(struct tui *t, struct view *v, enum request r);
+	/* the `/` filter text changed */
+	void (*filter)(struct tui *t, struct view *v, const char *text);
+};
+
+struct view {
+	const struct view_ops *ops;
+	void *priv;
+	int opened;
+	long cursor, top;   /* list position, kept by tui_list_request */
+	long rows;          /* rows the view shows now */
+	int page;           /* rows visible */
+};
+
+/* What a typed-line prompt does with the text when Enter is pressed. */
+typedef void (*tui_prompt_fn)(struct tui *t, void *ctx, const char *text);
+
+struct tui {
+	const struct tui_opts *opts;
+	struct program *program;    /* NULL in diff-only mode */
+	struct store *store;        /* NULL in diff-only mode */
+	char *db_path;
+	const char *login, *role;   /* role: "operator" or "observer" */
+	int observer;
+	int utf8;
+	int colors;                 /* 0 (none), 8, 16, 256 */
+	struct theme theme;
+	attr_t attr[ROLE__COUNT];
+	struct view views[TV__COUNT];
+	enum tui_view_id current, previous;
+	int64_t data_version;
+	long consoles;              /* operator consoles with a fresh heartbeat; -1 unknown */
+	int64_t console_id;         /* our heartbeat row; 0 for observers */
+	char msg[256];
+	int msg_error;
+	int dirty;
+	int quit;
+	char *selected_account;     /* chosen on the dashboard, for run/gate/monitor */
+	/* facts every view shares, re-read when the store changed */
+	struct dash_runs runs;
+	long exc_open, exc_expired;  /* -1 unknown */
+	double pass_rate;            /* program invariant pass rate */
+	int64_t evaluated;           /* 0: nothing measured yet */
+};
+
+/* A message on the status line (is_error draws it in the fail role). */
+void tui_message(struct tui *t, int is_error, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Opens a one-line prompt at the bottom; fn gets the text on Enter, nothing
+ * on Esc. ctx is borrowed. */
+void tui_prompt(struct tui *t, const char *label, tui_prompt_fn fn, void *ctx);
+/* Switches views (opening it the first time). */
+void tui_show(struct tui *t, enum tui_view_id id);
+/* Shared list movement: handles up/down/page/home/end over v->rows. */
+int tui_list_request(struct view *v, enum request r);
+/* Keeps the cursor visible in a window of h rows. */
+void tui_list_scroll(struct view *v, int h);
+/* Puts text fitted to w columns at y,x in a role (with a reverse cursor). */
+void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const char *s);
+/* Refuses an action in an observer console; returns 1 when refused. */
+int tui_refuse_readonly(struct tui *t);
+/* Forces a reload of every opened view now. */
+void tui_reload(struct tui *t);
+
+extern const struct view_ops view_accounts_ops, view_run_ops, view_gate_ops, view_diff_ops,
+	view_audit_ops, view_exceptions_ops, view_monitor_ops, view_help_ops;
+
+/* The header (always on top): rows it took. */
+int view_header_draw(struct tui *t, int w);
+/* Diff pane input: two JSON texts to compare, with their labels. */
+void view_diff_set(struct tui *t, const char *left_label, const char *left,
+		   const char *right_label, const char *right);
+
+#endif

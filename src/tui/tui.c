@@ -1,0 +1,770 @@
+/* tui — the console's frame: terminal set-up and restore (also on fatal
+ * signals), the one event loop (keyboard + a timer that polls the store's
+ * data_version), view switching, the status line, the `:` command line with
+ * Tab completion, and live theme switching. Views draw; this file routes. */
+#include "warroom/tui.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "warroom/audit.h"
+#include "warroom/dash.h"
+#include "warroom/exceptions.h"
+#include "warroom/ident.h"
+#include "warroom/plan.h"
+#include "warroom/samples.h"
+#include "warroom/store.h"
+#include "warroom/widgets.h"
+
+#define POLL_DATA_MS 250     /* other consoles' commits show within a second */
+#define HEARTBEAT_MS 5000
+#define CONSOLE_FRESH_MS 15000
+
+static const struct view_ops *const view_table[TV__COUNT] = {
+	[TV_ACCOUNTS] = &view_accounts_ops,   [TV_RUN] = &view_run_ops,
+	[TV_GATE] = &view_gate_ops,           [TV_DIFF] = &view_diff_ops,
+	[TV_AUDIT] = &view_audit_ops,         [TV_EXCEPTIONS] = &view_exceptions_ops,
+	[TV_MONITOR] = &view_monitor_ops,     [TV_HELP] = &view_help_ops,
+};
+
+/* Requests that switch views, as data. */
+static const struct {
+	enum request req;
+	enum tui_view_id view;
+} view_requests[] = {
+	{REQ_VIEW_ACCOUNTS, TV_ACCOUNTS}, {REQ_VIEW_RUN, TV_RUN},
+	{REQ_VIEW_GATE, TV_GATE},         {REQ_VIEW_DIFF, TV_DIFF},
+	{REQ_VIEW_AUDIT, TV_AUDIT},       {REQ_VIEW_EXCEPTIONS, TV_EXCEPTIONS},
+	{REQ_VIEW_MONITOR, TV_MONITOR},   {REQ_HELP, TV_HELP},
+};
+
+/* ---- restoring the terminal -------------------------------------------- */
+
+static struct termios saved_termios;
+static int have_termios;
+static volatile sig_atomic_t in_curses;
+static volatile sig_atomic_t got_signal;
+
+/* Async-signal-safe: leave the alternate screen, show the cursor, reset
+ * attributes, restore the line discipline. endwin() is not safe here. */
+static void restore_raw(void)
+{
+	static const char reset[] = "\033[0m\033[?25h\033[?1049l\r\n";
+	if (!in_curses)
+		return;
+	in_curses = 0;
+	ssize_t rc = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
+	(void)rc;
+	if (have_termios)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+}
+
+static void on_fatal(int sig)
+{
+	restore_raw();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_quit_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void on_exit_restore(void)
+{
+	if (in_curses) {
+		endwin();
+		in_curses = 0;
+	}
+}
+
+static void install_signals(void)
+{
+	static const int fatal[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT};
+	static const int quit[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+	sa.sa_handler = on_quit_signal;
+	sa.sa_flags = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(quit); i++)
+		sigaction(quit[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(on_exit_restore);
+}
+
+/* ---- colours -------------------------------------------------------------- */
+
+static int detect_colors(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	if ((nc && *nc) || !has_colors())
+		return 0;
+	if (start_color() == ERR)
+		return 0;
+	use_default_colors();
+	return COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : COLORS >= 8 ? 8 : 0;
+}
+
+static attr_t attrs_of(unsigned a)
+{
+	attr_t r = A_NORMAL;
+	if (a & THEME_BOLD)
+		r |= A_BOLD;
+	if (a & THEME_UNDERLINE)
+		r |= A_UNDERLINE;
+	if (a & THEME_REVERSE)
+		r |= A_REVERSE;
+	if (a & THEME_DIM)
+		r |= A_DIM;
+	return r;
+}
+
+static void apply_theme(struct tui *t)
+{
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		const struct theme_style *s = &t->theme.style[r];
+		if (!t->colors) {
+			t->attr[r] = attrs_of(theme_mono_attrs((enum theme_role)r));
+			continue;
+		}
+		unsigned extra = s->attrs;
+		short fg = theme_map_color(s->fg, t->colors, &extra);
+		unsigned ignored = 0;
+		short bg = theme_map_color(s->bg, t->colors, &ignored);
+		init_pair((short)(r + 1), fg, bg);
+		t->attr[r] = COLOR_PAIR(r + 1) | attrs_of(extra);
+	}
+	bkgdset(' ' | t->attr[ROLE_NORMAL]);
+	t->dirty = 1;
+}
+
+/* Loads a theme by name or path; on error keeps the current one. */
+static int load_theme(struct tui *t, const char *name, struct err *e)
+{
+	char path[4096];
+	if (theme_resolve(name, path, sizeof(path), e) < 0)
+		return -1;
+	struct diags d = {0};
+	struct theme nt;
+	if (theme_load_file(path, &nt, &d) < 0) {
+		if (d.n)
+			err_set(e, "%s:%d:%d: %s", d.v[0].file ? d.v[0].file : path, d.v[0].line,
+				d.v[0].col, d.v[0].msg);
+		else
+			err_set(e, "%s: cannot be loaded", path);
+		diags_free(&d);
+		theme_free(&nt);
+		return -1;
+	}
+	diags_free(&d);
+	theme_free(&t->theme);
+	t->theme = nt;
+	return 0;
+}
+
+/* ---- messages, prompt ------------------------------------------------------ */
+
+void tui_message(struct tui *t, int is_error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	t->msg_error = is_error;
+	t->dirty = 1;
+}
+
+int tui_refuse_readonly(struct tui *t)
+{
+	if (!t->observer)
+		return 0;
+	tui_message(t, 1, "read-only: this is an observer console; nothing was changed");
+	return 1;
+}
+
+static struct {
+	int active;
+	char label[64];
+	struct strbuf text;
+	tui_prompt_fn fn;
+	void *ctx;
+	int is_command; /* Tab completes commands */
+} prompt;
+
+void tui_prompt(struct tui *t, const char *label, tui_prompt_fn fn, void *ctx)
+{
+	prompt.active = 1;
+	snprintf(prompt.label, sizeof(prompt.label), "%s", label);
+	sb_reset(&prompt.text);
+	prompt.fn = fn;
+	prompt.ctx = ctx;
+	prompt.is_command = 0;
+	curs_set(1);
+	t->dirty = 1;
+}
+
+/* ---- views ------------------------------------------------------------------ */
+
+void tui_show(struct tui *t, enum tui_view_id id)
+{
+	struct view *v = &t->views[id];
+	if (!v->opened) {
+		v->ops = view_table[id];
+		if (v->ops->open)
+			v->ops->open(t, v);
+		v->opened = 1;
+		if (v->ops->reload)
+			v->ops->reload(t, v);
+	}
+	if (id != t->current && t->current != TV_HELP)
+		t->previous = t->current;
+	t->current = id;
+	t->dirty = 1;
+}
+
+static void reload_facts(struct tui *t)
+{
+	if (!t->store)
+		return;
+	struct err e = {{0}};
+	dash_runs_free(&t->runs);
+	if (dash_runs_load(t->store, &t->runs, &e) < 0)
+		tui_message(t, 1, "%s", e.msg);
+	struct exception_list open = {0}, expired = {0};
+	int64_t now = util_now_ms();
+	t->exc_open = exceptions_list(t->store, EXC_OPEN, now, &open, &e) == 0 ? (long)open.n : -1;
+	t->exc_expired =
+		exceptions_list(t->store, EXC_EXPIRED, now, &expired, &e) == 0 ? (long)expired.n : -1;
+	exception_list_free(&open);
+	exception_list_free(&expired);
+	int64_t passed = 0;
+	if (samples_program_pass_rate(t->store, &t->pass_rate, &passed, &t->evaluated, &e) < 0)
+		t->evaluated = 0;
+}
+
+void tui_reload(struct tui *t)
+{
+	reload_facts(t);
+	for (int i = 0; i < TV__COUNT; i++)
+		if (t->views[i].opened && t->views[i].ops->reload)
+			t->views[i].ops->reload(t, &t->views[i]);
+	t->dirty = 1;
+}
+
+int tui_list_request(struct view *v, enum request r)
+{
+	long page = v->page > 1 ? v->page - 1 : 1;
+	switch (r) {
+	case REQ_MOVE_UP: v->cursor--; break;
+	case REQ_MOVE_DOWN: v->cursor++; break;
+	case REQ_PAGE_UP: v->cursor -= page; break;
+	case REQ_PAGE_DOWN: v->cursor += page; break;
+	case REQ_HOME: v->cursor = 0; break;
+	case REQ_END: v->cursor = v->rows - 1; break;
+	default: return 0;
+	}
+	if (v->cursor >= v->rows)
+		v->cursor = v->rows - 1;
+	if (v->cursor < 0)
+		v->cursor = 0;
+	return 1;
+}
+
+void tui_list_scroll(struct view *v, int h)
+{
+	v->page = h;
+	if (v->cursor >= v->rows)
+		v->cursor = v->rows > 0 ? v->rows - 1 : 0;
+	if (v->cursor < v->top)
+		v->top = v->cursor;
+	if (h > 0 && v->cursor >= v->top + h)
+		v->top = v->cursor - h + 1;
+	if (v->top > 0 && v->top + h > v->rows)
+		v->top = v->rows - h > 0 ? v->rows - h : 0;
+}
+
+void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const char *s)
+{
+	if (w <= 0)
+		return;
+	struct strbuf sb = {0};
+	widgets_fit(&sb, s, w, t->utf8, 0);
+	attrset(t->attr[role]);
+	mvaddstr(y, x, sb_str(&sb));
+	attrset(t->attr[ROLE_NORMAL]);
+	sb_release(&sb);
+}
+
+/* ---- the command line ------------------------------------------------------- */
+
+/* `:` words: view names, q, theme. Completion candidates come from here. */
+static const char *const command_words[] = {
+	"accounts", "run", "gate", "diff", "audit", "exceptions", "monitor", "help",
+	"theme", "q", "quit",
+};
+
+static void run_command(struct tui *t, void *ctx, const char *text)
+{
+	(void)ctx;
+	while (*text == ' ')
+		text++;
+	char word[32] = "";
+	const char *arg = "";
+	size_t n = strcspn(text, " ");
+	if (n >= sizeof(word)) {
+		tui_message(t, 1, "unknown command '%s'", text);
+		return;
+	}
+	memcpy(word, text, n);
+	word[n] = '\0';
+	arg = text + n;
+	while (*arg == ' ')
+		arg++;
+	if (!*word)
+		return;
+	if (!strcmp(word, "q") || !strcmp(word, "quit")) {
+		t->quit = 1;
+		return;
+	}
+	if (!strcmp(word, "theme")) {
+		if (!*arg) {
+			tui_message(t, 0, "theme: %s (:theme NAME to switch)", t->theme.name);
+			return;
+		}
+		struct err e = {{0}};
+		if (load_theme(t, arg, &e) < 0) {
+			tui_message(t, 1, "%s", e.msg);
+			return;
+		}
+		apply_theme(t);
+		tui_message(t, 0, "theme %s", t->theme.name);
+		return;
+	}
+	for (int i = 0; i < TV__COUNT; i++)
+		if (!strcmp(word, view_table[i]->name)) {
+			tui_show(t, (enum tui_view_id)i);
+			return;
+		}
+	/* any request by name, so every key has a typed form too */
+	enum request r = keymap_request_by_name(word);
+	if (r != REQ_NONE) {
+		struct view *v = &t->views[t->current];
+		if (keymap_request_acts(r) && tui_refuse_readonly(t))
+			return;
+		if (!v->ops->request || !v->ops->request(t, v, r))
+			tui_message(t, 1, "'%s' does nothing in the %s view", word, v->ops->name);
+		return;
+	}
+	tui_message(t, 1, "unknown command '%s' (Tab completes; :help lists keys)", word);
+}
+
+/* Tab: complete the command word, or a theme name after "theme ". */
+static void complete(struct tui *t)
+{
+	const char *s = sb_str(&prompt.text);
+	const char *cands[64];
+	size_t nc = 0;
+	char **themes = NULL;
+	size_t nt = 0;
+	const char *stem = s;
+	const char *prefix = "";
+	if (util_has_prefix(s, "theme ")) {
+		nt = theme_list(&themes);
+		stem = s + 6;
+		prefix = "theme ";
+		for (size_t i = 0; i < nt && nc < ARRAY_SIZE(cands); i++)
+			if (util_has_prefix(themes[i], stem))
+				cands[nc++] = themes[i];
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(command_words); i++)
+			if (util_has_prefix(command_words[i], stem))
+				cands[nc++] = command_words[i];
+	}
+	if (nc == 1) {
+		char *full = xasprintf("%s%s%s", prefix, cands[0], *prefix ? "" : " ");
+		sb_reset(&prompt.text);
+		sb_adds(&prompt.text, full);
+		free(full);
+	} else if (nc > 1) {
+		/* the longest common prefix, and the choices on the status line */
+		size_t common = strlen(cands[0]);
+		struct strbuf list = {0};
+		for (size_t i = 0; i < nc; i++) {
+			size_t k = 0;
+			while (k < common && cands[i][k] == cands[0][k])
+				k++;
+			common = k;
+			sb_addf(&list, "%s%s", i ? " " : "", cands[i]);
+		}
+		char *full = xasprintf("%s%.*s", prefix, (int)common, cands[0]);
+		sb_reset(&prompt.text);
+		sb_adds(&prompt.text, full);
+		free(full);
+		tui_message(t, 0, "%s", sb_str(&list));
+		sb_release(&list);
+	}
+	theme_names_free(themes, nt);
+	t->dirty = 1;
+}
+
+static void prompt_key(struct tui *t, int key)
+{
+	if (key == 27 || key == 7) { /* Esc, C-g */
+		prompt.active = 0;
+	} else if (key == '\n' || key == KEY_ENTER) {
+		prompt.active = 0;
+		char *text = sb_detach(&prompt.text);
+		curs_set(0);
+		prompt.fn(t, prompt.ctx, text);
+		free(text);
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		/* drop one UTF-8 character */
+		while (prompt.text.len > 0) {
+			unsigned char c = (unsigned char)prompt.text.buf[--prompt.text.len];
+			if ((c & 0xc0) != 0x80)
+				break;
+		}
+		if (prompt.text.buf)
+			prompt.text.buf[prompt.text.len] = '\0';
+		if (prompt.text.len == 0 && prompt.is_command)
+			prompt.active = 0;
+	} else if (key == '\t' && prompt.is_command) {
+		complete(t);
+	} else if (key == 21) { /* C-u */
+		sb_reset(&prompt.text);
+	} else if (key >= 32 && key < 256 && key != 127 && prompt.text.len < 512) {
+		sb_addc(&prompt.text, (char)key);
+	}
+	if (!prompt.active)
+		curs_set(0);
+	t->dirty = 1;
+}
+
+/* ---- drawing --------------------------------------------------------------- */
+
+static void draw_status(struct tui *t, int rows, int cols)
+{
+	struct strbuf sb = {0};
+	sb_addf(&sb, " %s  %s  %s  db %s  consoles ", t->login, t->role,
+		t->observer ? "OBSERVER" : "OPERATOR", t->db_path ? t->db_path : "—");
+	if (t->consoles < 0)
+		sb_adds(&sb, "—");
+	else
+		sb_addf(&sb, "%ld", t->consoles);
+	sb_addf(&sb, "  [%s]  ? keys  : command", t->views[t->current].ops->name);
+	tui_put(t, rows - 2, 0, cols, ROLE_STATUS, sb_str(&sb));
+	sb_release(&sb);
+	if (prompt.active) {
+		sb_addf(&sb, "%s%s", prompt.label, sb_str(&prompt.text));
+		tui_put(t, rows - 1, 0, cols, ROLE_PROMPT, sb_str(&sb));
+		int cx = widgets_width(sb_str(&sb));
+		move(rows - 1, cx < cols ? cx : cols - 1);
+	} else {
+		tui_put(t, rows - 1, 0, cols, t->msg_error ? ROLE_FAIL : ROLE_NORMAL, t->msg);
+	}
+	sb_release(&sb);
+}
+
+static void draw(struct tui *t)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	erase();
+	if (cols < TUI_MIN_COLS || rows < TUI_MIN_ROWS) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "warroom needs at least %dx%d; this terminal is %dx%d",
+			 TUI_MIN_COLS, TUI_MIN_ROWS, cols, rows);
+		mvaddnstr(rows / 2, 0, buf, cols);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	int top = 0;
+	if (t->program)
+		top = view_header_draw(t, cols);
+	struct view *v = &t->views[t->current];
+	v->ops->draw(t, v, top, 0, rows - 2 - top, cols);
+	draw_status(t, rows, cols);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- input ------------------------------------------------------------------ */
+
+static void handle_key(struct tui *t, int key)
+{
+	if (key == KEY_RESIZE) {
+		t->dirty = 1;
+		return;
+	}
+	if (prompt.active) {
+		prompt_key(t, key);
+		return;
+	}
+	struct view *v = &t->views[t->current];
+	enum request r = keymap_lookup(v->ops->scope, key);
+	if (r == REQ_NONE) {
+		char name[16];
+		keymap_key_name(key, name, sizeof(name));
+		tui_message(t, 1, "%s: no such key here; ? lists the keys of this view", name);
+		return;
+	}
+	t->msg[0] = '\0';
+	t->dirty = 1;
+	if (keymap_request_acts(r) && tui_refuse_readonly(t))
+		return;
+	if (v->ops->request && v->ops->request(t, v, r))
+		return;
+	if (tui_list_request(v, r))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(view_requests); i++)
+		if (view_requests[i].req == r) {
+			tui_show(t, view_requests[i].view);
+			return;
+		}
+	switch (r) {
+	case REQ_QUIT:
+		t->quit = 1;
+		break;
+	case REQ_BACK:
+		if (t->current == TV_HELP || t->current != TV_ACCOUNTS)
+			tui_show(t, t->current == TV_HELP ? t->previous : TV_ACCOUNTS);
+		else
+			t->quit = 1;
+		if (!t->program && t->current == TV_ACCOUNTS)
+			t->quit = 1;
+		break;
+	case REQ_PROMPT:
+		tui_prompt(t, ":", run_command, NULL);
+		prompt.is_command = 1;
+		break;
+	case REQ_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	default:
+		tui_message(t, 1, "%s: not available in the %s view", keymap_request_name(r),
+			    v->ops->name);
+	}
+}
+
+/* ---- the loop --------------------------------------------------------------- */
+
+static void poll_store(struct tui *t, int64_t now)
+{
+	static int64_t last_poll, last_beat;
+	if (!t->store || now - last_poll < POLL_DATA_MS)
+		return;
+	last_poll = now;
+	int64_t dv = store_data_version(t->store);
+	if (dv >= 0 && dv != t->data_version) {
+		t->data_version = dv;
+		tui_reload(t);
+	}
+	if (now - last_beat >= HEARTBEAT_MS) {
+		last_beat = now;
+		struct err e = {{0}};
+		if (t->console_id > 0 && dash_console_heartbeat(t->store, t->console_id, &e) < 0)
+			tui_message(t, 1, "%s", e.msg);
+		t->consoles = dash_consoles_count(t->store, util_now_ms() - CONSOLE_FRESH_MS, NULL);
+		/* our own heartbeat commit moved data_version: not a change to show */
+		t->data_version = store_data_version(t->store);
+	}
+}
+
+static int open_data(struct tui *t, struct err *e)
+{
+	struct diags d = {0};
+	t->program = program_load(t->opts->program_path, &d);
+	if (!t->program) {
+		diags_print(&d, stderr);
+		diags_free(&d);
+		return err_set(e, "%s: the program has errors (see above)", t->opts->program_path);
+	}
+	diags_free(&d);
+	t->db_path = store_default_path(t->opts->db_path, t->opts->program_path);
+	t->store = store_open(t->db_path, t->observer ? STORE_READONLY : STORE_READWRITE, e);
+	if (!t->store)
+		return -1;
+	if (!t->observer) {
+		/* opening an operator console is itself an action: who, from where */
+		const struct ident *id = ident_get();
+		cJSON *detail = cJSON_CreateObject();
+		cJSON_AddStringToObject(detail, "host", id->host);
+		cJSON_AddStringToObject(detail, "ssh_client", id->ssh_client);
+		cJSON_AddNumberToObject(detail, "pid", id->pid);
+		struct audit_entry en = {.action = "console.open", .role = "operator",
+					 .detail = detail, .plan_hash = t->program->plan_hash};
+		int rc = audit_append(t->store, &en, NULL, e);
+		cJSON_Delete(detail);
+		if (rc < 0)
+			return -1;
+		t->console_id = dash_console_register(t->store, "operator", e);
+		if (t->console_id < 0)
+			return -1;
+	}
+	t->consoles = dash_consoles_count(t->store, util_now_ms() - CONSOLE_FRESH_MS, NULL);
+	t->data_version = store_data_version(t->store);
+	reload_facts(t);
+	return 0;
+}
+
+static int init_screen(struct tui *t)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "warroom console: needs a terminal (stdin and stdout)\n");
+		return -1;
+	}
+	have_termios = tcgetattr(STDIN_FILENO, &saved_termios) == 0;
+	install_signals();
+	if (!initscr()) {
+		fprintf(stderr, "warroom console: cannot start the terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	in_curses = 1;
+	const char *cs = nl_langinfo(CODESET);
+	t->utf8 = cs && !strcmp(cs, "UTF-8");
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	t->colors = detect_colors();
+	return 0;
+}
+
+int tui_run(const struct tui_opts *o)
+{
+	struct tui t;
+	memset(&t, 0, sizeof(t));
+	t.opts = o;
+	t.observer = o->observer;
+	t.role = o->observer ? "observer" : "operator";
+	t.login = ident_get()->login;
+	t.consoles = -1;
+	int64_t t0 = util_mono_us();
+	struct err e = {{0}};
+	int rc = EXIT_SUCCESS;
+
+	/* the theme first: a bad --theme is a usage error before the screen */
+	char *config_theme = NULL;
+	const char *theme_name = o->theme;
+	if (!theme_name) {
+		config_theme = theme_from_config(&e);
+		if (e.msg[0])
+			fprintf(stderr, "warroom console: %s (using the default theme)\n", e.msg);
+		e.msg[0] = '\0';
+	}
+	theme_builtin(&t.theme);
+	if (theme_name || config_theme) {
+		if (load_theme(&t, theme_name ? theme_name : config_theme, &e) < 0) {
+			fprintf(stderr, "warroom console: %s\n", e.msg);
+			free(config_theme);
+			theme_free(&t.theme);
+			return 2;
+		}
+	} else if (load_theme(&t, "default", &e) < 0) {
+		e.msg[0] = '\0'; /* no theme files installed: the built-in one */
+	}
+	free(config_theme);
+
+	if (o->program_path && open_data(&t, &e) < 0) {
+		fprintf(stderr, "warroom console: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
+	if (init_screen(&t) < 0) {
+		rc = 1;
+		goto out;
+	}
+	apply_theme(&t);
+	if (o->diff_left) {
+		char *l = util_read_file(o->diff_left, 64u << 20, NULL, &e);
+		char *r = l ? util_read_file(o->diff_right, 64u << 20, NULL, &e) : NULL;
+		tui_show(&t, TV_DIFF);
+		if (l && r)
+			view_diff_set(&t, o->diff_left, l, o->diff_right, r);
+		else
+			tui_message(&t, 1, "%s", e.msg);
+		free(l);
+		free(r);
+	} else {
+		tui_show(&t, TV_ACCOUNTS);
+		if (o->start_view)
+			for (int i = 0; i < TV__COUNT; i++)
+				if (!strcmp(o->start_view, view_table[i]->name))
+					tui_show(&t, (enum tui_view_id)i);
+		tui_message(&t, 0, "%s console: ? lists keys, : opens the command line",
+			    t.observer ? "read-only observer" : "operator");
+	}
+
+	draw(&t);
+	t.dirty = 0;
+	if (o->bench_first_frame) {
+		endwin();
+		in_curses = 0;
+		fprintf(stderr, "first frame: %.3f ms\n", (double)(util_mono_us() - t0) / 1000.0);
+		goto out;
+	}
+	int64_t last_second = util_now_ms() / 1000;
+	while (!t.quit && !got_signal) {
+		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		int64_t now = util_now_ms();
+		int timeout = (int)(1000 - now % 1000);
+		if (t.store && timeout > POLL_DATA_MS)
+			timeout = POLL_DATA_MS;
+		int n = poll(&pfd, 1, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(pfd.revents & POLLIN))
+			break; /* the terminal went away (ssh closed) */
+		int key;
+		while ((key = getch()) != ERR && !t.quit)
+			handle_key(&t, key);
+		now = util_now_ms();
+		poll_store(&t, util_mono_ms());
+		if (now / 1000 != last_second) { /* the clock in the header */
+			last_second = now / 1000;
+			if (t.program)
+				t.dirty = 1;
+		}
+		if (t.dirty) {
+			draw(&t);
+			t.dirty = 0;
+		}
+	}
+	endwin();
+	in_curses = 0;
+	if (got_signal)
+		rc = 128 + got_signal;
+out:
+	for (int i = 0; i < TV__COUNT; i++)
+		if (t.views[i].opened && t.views[i].ops->close)
+			t.views[i].ops->close(&t, &t.views[i]);
+	if (t.store && t.console_id > 0)
+		dash_console_unregister(t.store, t.console_id, NULL);
+	store_close(t.store);
+	if (t.program)
+		program_free(t.program);
+	free(t.db_path);
+	free(t.selected_account);
+	dash_runs_free(&t.runs);
+	theme_free(&t.theme);
+	sb_release(&prompt.text);
+	return rc;
+}

@@ -1,0 +1,452 @@
+/* view_accounts — the dashboard: one row per account, columns declared once
+ * in a table (title, width, how to sort), sort by any column, `/` filter by
+ * text or column:value, group by wave, marks for acting on many at once.
+ * Cells are computed on reload, so drawing and sorting never touch the store. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "warroom/engine.h"
+#include "warroom/plan.h"
+#include "warroom/samples.h"
+#include "warroom/store.h"
+#include "warroom/tui.h"
+#include "warroom/widgets.h"
+
+enum col { C_ACCOUNT, C_WAVE, C_MODE, C_PHASE, C_STEP, C_STATE, C_WINDOW, C_PASS, C_PARITY,
+	   C_INTEG, C_BLOCKERS, C_NEXT, C_ROLLBACK, C__COUNT };
+
+static const struct {
+	const char *title;
+	int width;      /* at 80 columns the table drops the columns past `min_cols` */
+	int min_cols;   /* terminal width needed to show this column */
+	int numeric;    /* sort by number */
+} cols[C__COUNT] = {
+	[C_ACCOUNT] = {"ACCOUNT", 14, 0, 0},   [C_WAVE] = {"WAVE", 7, 0, 0},
+	[C_MODE] = {"MODE", 12, 120, 0},       [C_PHASE] = {"PHASE", 10, 0, 0},
+	[C_STEP] = {"STEP", 14, 0, 0},         [C_STATE] = {"STATE", 8, 0, 0},
+	[C_WINDOW] = {"WINDOW", 16, 140, 0},   [C_PASS] = {"PASS", 16, 0, 1},
+	[C_PARITY] = {"PARITY", 8, 150, 0},    [C_INTEG] = {"INTEG", 7, 160, 0},
+	[C_BLOCKERS] = {"BLOCKERS", 18, 170, 0}, [C_NEXT] = {"NEXT / OWNER", 20, 180, 0},
+	[C_ROLLBACK] = {"RBK", 5, 190, 0},
+};
+
+struct row {
+	const struct account *ac;
+	char *cell[C__COUNT];
+	double pass; /* NAN when not measured */
+	const char *state; /* badge key */
+	int marked;
+};
+
+struct accounts {
+	struct row *rows;
+	size_t n;
+	size_t *shown; /* indexes into rows, filtered and sorted */
+	size_t n_shown;
+	int sort_col, sort_desc, group;
+	char filter[128];
+	double *spark_cache; /* per row: -2 not loaded */
+};
+
+static char *dup_or_dash(const char *s)
+{
+	return xstrdup(s && *s ? s : "—");
+}
+
+static void rows_free(struct accounts *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		for (int c = 0; c < C__COUNT; c++)
+			free(a->rows[i].cell[c]);
+	free(a->rows);
+	free(a->shown);
+	a->rows = NULL;
+	a->shown = NULL;
+	a->n = a->n_shown = 0;
+}
+
+static const struct tui *sort_tui;
+static const struct accounts *sort_a;
+
+static size_t wave_order(const struct tui *t, const char *wave)
+{
+	const struct plan *p = t->program->plan;
+	for (size_t i = 0; i < p->n_waves; i++)
+		if (util_streq(p->waves[i].name, wave))
+			return i;
+	return p->n_waves;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct row *a = &sort_a->rows[*(const size_t *)x];
+	const struct row *b = &sort_a->rows[*(const size_t *)y];
+	int c = 0;
+	if (sort_a->group) {
+		size_t wa = wave_order(sort_tui, a->ac->wave), wb = wave_order(sort_tui, b->ac->wave);
+		if (wa != wb)
+			return wa < wb ? -1 : 1;
+	}
+	if (cols[sort_a->sort_col].numeric) {
+		double pa = isnan(a->pass) ? -1 : a->pass, pb = isnan(b->pass) ? -1 : b->pass;
+		c = pa < pb ? -1 : pa > pb;
+	} else {
+		c = strcmp(a->cell[sort_a->sort_col], b->cell[sort_a->sort_col]);
+	}
+	if (sort_a->sort_desc)
+		c = -c;
+	if (!c) /* stable: fall back on the account id */
+		c = strcmp(a->cell[C_ACCOUNT], b->cell[C_ACCOUNT]);
+	return c;
+}
+
+static int ci_contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return n == 0;
+}
+
+static int row_matches(const struct row *r, const char *filter)
+{
+	if (!*filter)
+		return 1;
+	const char *colon = strchr(filter, ':');
+	if (colon && colon > filter) {
+		size_t klen = (size_t)(colon - filter);
+		for (int c = 0; c < C__COUNT; c++)
+			if (!strncasecmp(cols[c].title, filter, klen))
+				return ci_contains(r->cell[c], colon + 1);
+	}
+	for (int c = 0; c < C__COUNT; c++)
+		if (ci_contains(r->cell[c], filter))
+			return 1;
+	return 0;
+}
+
+static void refilter(struct tui *t, struct view *v)
+{
+	struct accounts *a = v->priv;
+	a->n_shown = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (row_matches(&a->rows[i], a->filter))
+			a->shown[a->n_shown++] = i;
+	sort_tui = t;
+	sort_a = a;
+	qsort(a->shown, a->n_shown, sizeof(*a->shown), row_cmp);
+	v->rows = (long)a->n_shown;
+	if (v->cursor >= v->rows)
+		v->cursor = v->rows ? v->rows - 1 : 0;
+	t->dirty = 1;
+}
+
+static void window_cell(const struct account *ac, char *buf, size_t size)
+{
+	const char *s = ac->cutover_window.start;
+	if (!s) {
+		snprintf(buf, size, "—");
+		return;
+	}
+	/* "2026-11-30T02:00:00Z" -> "11-30 02:00" */
+	if (strlen(s) >= 16)
+		snprintf(buf, size, "%.5s %.5s", s + 5, s + 11);
+	else
+		snprintf(buf, size, "%s", s);
+}
+
+static void accounts_reload(struct tui *t, struct view *v)
+{
+	struct accounts *a = v->priv;
+	/* keep marks across reloads, by account id */
+	char **marked = NULL;
+	size_t n_marked = 0, cap_marked = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->rows[i].marked)
+			VEC_PUSH(marked, n_marked, cap_marked, xstrdup(a->rows[i].cell[C_ACCOUNT]));
+	rows_free(a);
+	const struct program *p = t->program;
+	struct sample_list latest = {0};
+	struct err e = {{0}};
+	if (samples_latest_all(t->store, NULL, &latest, &e) < 0)
+		tui_message(t, 1, "%s", e.msg);
+	a->n = p->n_accounts;
+	a->rows = xcalloc(a->n ? a->n : 1, sizeof(*a->rows));
+	a->shown = xcalloc(a->n ? a->n : 1, sizeof(*a->shown));
+	free(a->spark_cache);
+	a->spark_cache = NULL;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct account *ac = &p->accounts[i];
+		const struct dash_run *r = dash_runs_find(&t->runs, ac->id);
+		struct row *row = &a->rows[i];
+		row->ac = ac;
+		row->pass = NAN;
+		row->cell[C_ACCOUNT] = dup_or_dash(ac->id);
+		row->cell[C_WAVE] = dup_or_dash(ac->wave);
+		row->cell[C_MODE] = dup_or_dash(account_mode_name(ac->migration_mode));
+		row->cell[C_PHASE] = dup_or_dash(r ? r->phase_id : NULL);
+		row->cell[C_STEP] = dup_or_dash(r ? r->step_id : NULL);
+		row->state = r && r->state ? r->state : "pending";
+		const struct widgets_badge *bd = widgets_badge(row->state);
+		row->cell[C_STATE] = xasprintf("%s %s", t->utf8 ? bd->symbol_utf8 : bd->symbol_ascii,
+					       bd->word);
+		char buf[64];
+		window_cell(ac, buf, sizeof(buf));
+		row->cell[C_WINDOW] = xstrdup(buf);
+		const char *parity = NULL, *integ = NULL;
+		for (size_t k = 0; k < latest.n; k++) {
+			const struct sample *s = &latest.items[k];
+			if (!util_streq(s->account, ac->id))
+				continue;
+			if (util_streq(s->kind, SAMPLE_PASS_RATE))
+				row->pass = s->value;
+			if (util_streq(s->kind, SAMPLE_DUAL_RUN))
+				parity = s->value <= 0.001 ? "ok" : "drift";
+			if (util_streq(s->kind, "integration"))
+				integ = s->value >= 1 ? "ok" : "degraded";
+		}
+		if (isnan(row->pass))
+			row->cell[C_PASS] = xstrdup("—");
+		else
+			row->cell[C_PASS] = xasprintf("%.2f%%", row->pass * 100);
+		row->cell[C_PARITY] = dup_or_dash(parity);
+		row->cell[C_INTEG] = dup_or_dash(integ);
+		row->cell[C_BLOCKERS] = dup_or_dash(r ? r->halted_reason : NULL);
+		row->cell[C_NEXT] = xasprintf("%s / %s",
+					      r && r->state && !strcmp(r->state, "waiting")
+						      ? "sign gate"
+						      : (r ? "watch" : "start"),
+					      ac->runbook_owner ? ac->runbook_owner : "—");
+		row->cell[C_ROLLBACK] = xstrdup("—");
+		for (size_t k = 0; k < n_marked; k++)
+			if (!strcmp(marked[k], row->cell[C_ACCOUNT]))
+				row->marked = 1;
+	}
+	for (size_t k = 0; k < n_marked; k++)
+		free(marked[k]);
+	free(marked);
+	sample_list_free(&latest);
+	refilter(t, v);
+}
+
+static void accounts_open(struct tui *t, struct view *v)
+{
+	(void)t;
+	struct accounts *a = xcalloc(1, sizeof(*a));
+	v->priv = a;
+}
+
+static void accounts_close(struct tui *t, struct view *v)
+{
+	(void)t;
+	struct accounts *a = v->priv;
+	rows_free(a);
+	free(a->spark_cache);
+	free(a);
+	v->priv = NULL;
+}
+
+static void draw_row(struct tui *t, const struct accounts *a, const struct row *r, int y,
+		     int w, int is_cursor)
+{
+	int x = 0;
+	for (int c = 0; c < C__COUNT && x < w; c++) {
+		if (cols[c].min_cols > w)
+			continue;
+		int cw = cols[c].width;
+		if (x + cw > w)
+			cw = w - x;
+		enum theme_role role = ROLE_NORMAL;
+		char cell[256];
+		snprintf(cell, sizeof(cell), "%s", r->cell[c]);
+		if (c == C_ACCOUNT && r->marked)
+			snprintf(cell, sizeof(cell), "*%s", r->cell[c]);
+		if (c == C_STATE)
+			role = widgets_badge(r->state)->role;
+		if (c == C_PASS && !isnan(r->pass)) {
+			double th = t->program->plan->program &&
+						    t->program->plan->program->parity_threshold >= 0
+					    ? t->program->plan->program->parity_threshold
+					    : 0.999;
+			role = r->pass >= th ? ROLE_OK : ROLE_FAIL;
+		}
+		if (r->marked && c == C_ACCOUNT)
+			role = ROLE_MARKED;
+		if (is_cursor)
+			role = ROLE_CURSOR;
+		tui_put(t, y, x, cw, role, cell);
+		x += cw;
+	}
+	if (is_cursor && x < w)
+		tui_put(t, y, x, w - x, ROLE_CURSOR, "");
+	(void)a;
+}
+
+static void accounts_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
+{
+	struct accounts *a = v->priv;
+	(void)x;
+	struct strbuf sb = {0};
+	sb_addf(&sb, " Accounts  %zu of %zu shown  sort %s %s%s%s%s", a->n_shown, a->n,
+		cols[a->sort_col].title, a->sort_desc ? "desc" : "asc",
+		a->group ? "  grouped by wave" : "", a->filter[0] ? "  filter: " : "", a->filter);
+	tui_put(t, y, 0, w, ROLE_TITLE, sb_str(&sb));
+	sb_reset(&sb);
+	int cx = 0;
+	for (int c = 0; c < C__COUNT; c++) {
+		if (cols[c].min_cols > w)
+			continue;
+		int cw = cols[c].width;
+		if (cx + cw > w)
+			cw = w - cx;
+		if (cw <= 0)
+			break;
+		char title[64];
+		snprintf(title, sizeof(title), "%s%s", cols[c].title,
+			 c == a->sort_col ? (a->sort_desc ? "v" : "^") : "");
+		tui_put(t, y + 1, cx, cw, ROLE_COLUMN, title);
+		cx += cw;
+	}
+	if (cx < w)
+		tui_put(t, y + 1, cx, w - cx, ROLE_COLUMN, "");
+	int body = h - 2;
+	tui_list_scroll(v, body);
+	if (a->n_shown == 0)
+		tui_put(t, y + 2, 0, w, ROLE_DIM,
+			a->n ? "  no account matches the filter" : "  no accounts in this program");
+	const char *last_wave = NULL;
+	int line = 0;
+	for (long i = v->top; i < (long)a->n_shown && line < body; i++) {
+		const struct row *r = &a->rows[a->shown[i]];
+		if (a->group && (!last_wave || !util_streq(last_wave, r->ac->wave))) {
+			last_wave = r->ac->wave;
+			char g[128];
+			snprintf(g, sizeof(g), "-- wave %s", r->ac->wave ? r->ac->wave : "—");
+			tui_put(t, y + 2 + line, 0, w, ROLE_DIM, g);
+			if (++line >= body)
+				break;
+		}
+		draw_row(t, a, r, y + 2 + line, w, i == v->cursor);
+		line++;
+	}
+	sb_release(&sb);
+}
+
+static const struct row *cursor_row(struct view *v)
+{
+	struct accounts *a = v->priv;
+	if (v->cursor < 0 || (size_t)v->cursor >= a->n_shown)
+		return NULL;
+	return &a->rows[a->shown[v->cursor]];
+}
+
+static void select_cursor(struct tui *t, struct view *v)
+{
+	const struct row *r = cursor_row(v);
+	if (!r)
+		return;
+	free(t->selected_account);
+	t->selected_account = xstrdup(r->ac->id);
+}
+
+static int accounts_request(struct tui *t, struct view *v, enum request req)
+{
+	struct accounts *a = v->priv;
+	switch (req) {
+	case REQ_SORT_NEXT:
+	case REQ_SORT_PREV:
+		do {
+			a->sort_col = (a->sort_col + (req == REQ_SORT_NEXT ? 1 : C__COUNT - 1)) %
+				      C__COUNT;
+		} while (cols[a->sort_col].min_cols > COLS);
+		refilter(t, v);
+		return 1;
+	case REQ_SORT_FLIP:
+		a->sort_desc = !a->sort_desc;
+		refilter(t, v);
+		return 1;
+	case REQ_GROUP:
+		a->group = !a->group;
+		refilter(t, v);
+		return 1;
+	case REQ_SELECT:
+		if (v->cursor < (long)a->n_shown) {
+			a->rows[a->shown[v->cursor]].marked ^= 1;
+			tui_list_request(v, REQ_MOVE_DOWN);
+		}
+		return 1;
+	case REQ_SELECT_ALL: {
+		int any = 0;
+		for (size_t i = 0; i < a->n; i++)
+			any |= a->rows[i].marked;
+		for (size_t i = 0; i < a->n; i++)
+			a->rows[i].marked = 0;
+		for (size_t i = 0; !any && i < a->n_shown; i++)
+			a->rows[a->shown[i]].marked = 1;
+		tui_message(t, 0, any ? "marks cleared" : "%zu accounts marked", a->n_shown);
+		return 1;
+	}
+	case REQ_VIEW_RUN:
+	case REQ_VIEW_GATE:
+	case REQ_VIEW_MONITOR:
+		select_cursor(t, v);
+		return 0; /* the frame switches the view */
+	case REQ_RUN_START:
+	case REQ_ROLLBACK:
+	case REQ_HALT:
+	case REQ_RESUME: {
+		size_t n = 0;
+		for (size_t i = 0; i < a->n; i++)
+			n += a->rows[i].marked;
+		const struct row *r = cursor_row(v);
+		tui_message(t, 1, "%s %s: the runner is not wired into this console yet; use "
+				  "the headless command", keymap_request_name(req),
+			    n ? "marked accounts" : (r ? r->ac->id : "—"));
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void accounts_filter(struct tui *t, struct view *v, const char *text)
+{
+	struct accounts *a = v->priv;
+	snprintf(a->filter, sizeof(a->filter), "%s", text);
+	v->cursor = 0;
+	v->top = 0;
+	refilter(t, v);
+}
+
+static void filter_done(struct tui *t, void *ctx, const char *text)
+{
+	accounts_filter(t, ctx, text);
+}
+
+static int accounts_request_outer(struct tui *t, struct view *v, enum request req)
+{
+	if (req == REQ_FILTER) {
+		tui_prompt(t, "/", filter_done, v);
+		return 1;
+	}
+	int handled = accounts_request(t, v, req);
+	if (!handled && (req == REQ_MOVE_DOWN || req == REQ_MOVE_UP))
+		return 0;
+	return handled;
+}
+
+const struct view_ops view_accounts_ops = {
+	.name = "accounts",
+	.title = "Accounts",
+	.scope = KS_ACCOUNTS,
+	.open = accounts_open,
+	.close = accounts_close,
+	.reload = accounts_reload,
+	.draw = accounts_draw,
+	.request = accounts_request_outer,
+	.filter = accounts_filter,
+};
