@@ -26,6 +26,21 @@ static const struct command *command_find(const char *name)
 	return NULL;
 }
 
+/* The closest command name within two edits, for "did you mean". */
+static const char *command_nearest(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		size_t d = util_edit_distance(name, commands[i].name, best_d);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i].name;
+		}
+	}
+	return best;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: warroom [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
@@ -79,9 +94,16 @@ int main(int argc, char **argv)
 	}
 	const struct command *c = command_find(name);
 	if (!c) {
-		fprintf(stderr, "warroom: '%s' is not a command; see 'warroom --help'\n", name);
+		const char *near = command_nearest(name);
+		if (near)
+			fprintf(stderr, "warroom: '%s' is not a command; did you mean '%s'?\n", name, near);
+		else
+			fprintf(stderr, "warroom: '%s' is not a command; see 'warroom --help'\n", name);
 		return EXIT_USAGE;
 	}
+	/* Every command answers --help the same way, before its own parsing. */
+	if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+		return help(name);
 	return c->fn(argc - 1, argv + 1);
 }
 
