@@ -261,7 +261,7 @@ static const char *read_string(const char *p, char *buf, size_t size)
 static int parse_selector(const char *q, struct selector *sel, struct err *e)
 {
 	const char *p = skip_ws(q);
-	sel->n = 0;
+	memset(sel, 0, sizeof(*sel));
 	if (is_name_char(*p, 1)) {
 		struct matcher *m = &sel->m[sel->n++];
 		strcpy(m->label, "__name__");
