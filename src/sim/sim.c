@@ -21,6 +21,7 @@
 #define TIMEOUT_HOLD_MS 60000    /* how long a timeout fault holds a request */
 
 extern const struct sim_route_table sim_log_routes;
+extern const struct sim_route_table sim_parity_routes; /* sim_parity.c */
 
 /* The table of tables: the first route matching method and path wins, so
  * specific paths come before `{name}` catch-alls. Metrics precede the
@@ -30,6 +31,7 @@ static const struct sim_route_table *const route_tables[] = {
 	&sim_log_routes,
 	&sim_faults_routes,
 	&sim_metrics_routes,
+	&sim_parity_routes, /* before the target's {entity}/{eid} catch-all */
 	&sim_target_routes,
 };
 #define NTABLES ARRAY_SIZE(route_tables)

@@ -1,0 +1,310 @@
+/* sim_parity — the parity routes of the simulated target: bucket checksums
+ * and per-bucket (id, hash) lists, so a comparison moves summaries instead of
+ * entities, and the seeded reference dataset of an account in the target's
+ * shape (the "source" side when the simulator stands in for both ends). */
+#include "warroom/bucket.h"
+#include "warroom/canon.h"
+#include "warroom/sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SIZE_DEFAULT 25
+#define PAGE_SIZE_MAX 500
+
+/* The target's entities, walked by sim_target.c when it offers the walker.
+ * Until it does, the target side of the bucket routes answers 501 and the
+ * reference side still works. */
+typedef void (*sim_parity_visit_fn)(void *ctx, const char *id, const cJSON *obj);
+int sim_target_each(struct sim *sim, const char *tenant, enum simdata_kind kind,
+		    sim_parity_visit_fn fn, void *ctx) __attribute__((weak));
+
+/* The reference side never changes for a given seed, so its index is built
+ * once per (account, kind) and kept. */
+struct cached {
+	unsigned account;
+	enum simdata_kind kind;
+	struct bucket_index index;
+};
+struct parity_state {
+	struct cached *v;
+	size_t n, cap;
+	struct canon_hasher *hasher;
+};
+
+static void *parity_state_new(struct sim *sim)
+{
+	(void)sim;
+	struct parity_state *s = xcalloc(1, sizeof(*s));
+	s->hasher = canon_hasher_new();
+	return s;
+}
+
+static void parity_state_free(void *state)
+{
+	struct parity_state *s = state;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		bucket_index_free(&s->v[i].index);
+	free(s->v);
+	canon_hasher_free(s->hasher);
+	free(s);
+}
+
+/* The reference form of one seeded entity: what an import stores. */
+static cJSON *reference_json(const struct simdata_entity *en)
+{
+	cJSON *o = simdata_entity_json(en);
+	cJSON_AddStringToObject(o, "origin", "import");
+	return o;
+}
+
+static int account_or_404(struct sim_call *call, unsigned *account)
+{
+	int a = simdata_account_find(sim_data(call->sim), call->params[0]);
+	if (a < 0) {
+		sim_reply_error(call, 404, "not_found", "%s %s: '%s' is not one of the seeded accounts",
+				call->method, call->path, call->params[0]);
+		return -1;
+	}
+	*account = (unsigned)a;
+	return 0;
+}
+
+static int kind_param(struct sim_call *call, const char *text, enum simdata_kind *kind)
+{
+	if (text && simdata_kind_parse(text, kind) == 0)
+		return 0;
+	sim_reply_error(call, 400, "bad_request",
+			"%s %s: entity must be one of services, teams, users, schedules, "
+			"escalation_policies, integrations, incidents",
+			call->method, call->path);
+	return -1;
+}
+
+static long whole_param(struct sim_call *call, const char *name, long def, long max)
+{
+	const char *s = sim_param(call, name);
+	if (!s)
+		return def;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 1 || v > max) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: %s must be a whole number from 1 to %ld",
+				call->method, call->path, name, max);
+		return -1;
+	}
+	return v;
+}
+
+/* GET /v1/tenants/{id}/parity/source/{entity}: the seeded dataset, paged
+ * like the target's own lists. */
+static void h_source_list(struct sim_call *call)
+{
+	unsigned account;
+	enum simdata_kind kind;
+	if (account_or_404(call, &account) || kind_param(call, call->params[1], &kind))
+		return;
+	long page = whole_param(call, "page", 1, 1000000000L);
+	long size = page < 0 ? -1 : whole_param(call, "page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
+	if (size < 0)
+		return;
+	const struct simdata *d = sim_data(call->sim);
+	size_t n = simdata_count(d, account, kind);
+	size_t first = (size_t)(page - 1) * (size_t)size;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *data = cJSON_AddArrayToObject(o, "data");
+	struct simdata_entity en;
+	for (size_t i = first; i < n && i < first + (size_t)size; i++)
+		if (simdata_entity(d, account, kind, i, &en) == 0)
+			cJSON_AddItemToArray(data, reference_json(&en));
+	if (first + (size_t)size < n)
+		cJSON_AddNumberToObject(o, "next_page", (double)(page + 1));
+	else
+		cJSON_AddNullToObject(o, "next_page");
+	cJSON_AddNumberToObject(o, "total", (double)n);
+	sim_reply_json(call, 200, o);
+}
+
+static int index_add(struct bucket_index *x, struct canon_hasher *h, const char *id, const cJSON *obj)
+{
+	unsigned char hash[CANON_HASH_LEN];
+	struct err e = {0};
+	if (canon_hasher_hash(h, obj, hash, &e) < 0)
+		return -1;
+	bucket_index_add(x, id, hash);
+	return 0;
+}
+
+static struct bucket_index *reference_index(struct parity_state *s, const struct simdata *d,
+					    unsigned account, enum simdata_kind kind)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].account == account && s->v[i].kind == kind)
+			return &s->v[i].index;
+	struct cached c = {.account = account, .kind = kind};
+	size_t n = simdata_count(d, account, kind);
+	struct simdata_entity en;
+	for (size_t i = 0; i < n; i++) {
+		if (simdata_entity(d, account, kind, i, &en) < 0)
+			break;
+		cJSON *o = reference_json(&en);
+		index_add(&c.index, s->hasher, en.id, o);
+		cJSON_Delete(o);
+	}
+	VEC_PUSH(s->v, s->n, s->cap, c);
+	return &s->v[s->n - 1].index;
+}
+
+struct walk {
+	struct bucket_index *x;
+	struct canon_hasher *h;
+};
+
+static void walk_visit(void *ctx, const char *id, const cJSON *obj)
+{
+	struct walk *w = ctx;
+	index_add(w->x, w->h, id, obj);
+}
+
+/* The side asked for (?side=target, the default, or ?side=source) as an
+ * index; *owned tells the caller to free it. NULL after answering. */
+static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind kind,
+				       struct bucket_index *scratch)
+{
+	struct parity_state *s = call->state;
+	const char *side = sim_param(call, "side");
+	if (side && strcmp(side, "source") == 0) {
+		unsigned account;
+		if (account_or_404(call, &account))
+			return NULL;
+		return reference_index(s, sim_data(call->sim), account, kind);
+	}
+	if (side && strcmp(side, "target") != 0) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: side must be target or source, not '%s'",
+				call->method, call->path, side);
+		return NULL;
+	}
+	if (!sim_target_each) {
+		sim_reply_error(call, 501, "not_implemented",
+				"%s %s: this simulator cannot walk the target's entities; use side=source",
+				call->method, call->path);
+		return NULL;
+	}
+	struct walk w = {scratch, s->hasher};
+	if (sim_target_each(call->sim, call->params[0], kind, walk_visit, &w) < 0) {
+		sim_reply_error(call, 404, "not_found", "%s %s: no tenant '%s'", call->method, call->path,
+				call->params[0]);
+		return NULL;
+	}
+	return scratch;
+}
+
+/* The common query of both bucket routes: entity, n, prefix (and level,
+ * which when given must equal the prefix's depth). */
+struct bucket_query {
+	enum simdata_kind kind;
+	unsigned n, depth;
+	uint32_t path[BUCKET_MAX_DEPTH];
+};
+
+static int bucket_query(struct sim_call *call, struct bucket_query *q)
+{
+	if (kind_param(call, sim_param(call, "entity"), &q->kind))
+		return -1;
+	long n = whole_param(call, "n", 64, BUCKET_MAX_FANOUT);
+	if (n < 0)
+		return -1;
+	q->n = (unsigned)n;
+	const char *prefix = sim_param(call, "prefix");
+	struct err e = {0};
+	if (bucket_path_parse(prefix ? prefix : "", q->n, q->path, &q->depth, &e) < 0) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: prefix: %s", call->method, call->path, e.msg);
+		return -1;
+	}
+	const char *level = sim_param(call, "level");
+	if (level && (strtol(level, NULL, 10) != (long)q->depth || !*level)) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: level %s does not match prefix '%s' (depth %u)",
+				call->method, call->path, level, prefix ? prefix : "", q->depth);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/tenants/{id}/parity/buckets?entity=E&n=N&level=L&prefix=P */
+static void h_buckets(struct sim_call *call)
+{
+	struct bucket_query q;
+	if (bucket_query(call, &q))
+		return;
+	struct bucket_index scratch = {0};
+	struct bucket_index *x = side_index(call, q.kind, &scratch);
+	if (!x)
+		return;
+	struct bucket_sum *sums = xcalloc(q.n, sizeof(*sums));
+	bucket_index_sums(x, q.n, q.path, q.depth, sums);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "entity", simdata_kind_name(q.kind));
+	cJSON_AddNumberToObject(o, "n", q.n);
+	cJSON_AddNumberToObject(o, "level", q.depth);
+	cJSON_AddStringToObject(o, "prefix", sim_param(call, "prefix") ? sim_param(call, "prefix") : "");
+	cJSON *arr = cJSON_AddArrayToObject(o, "buckets");
+	uint64_t total = 0;
+	for (unsigned i = 0; i < q.n; i++) {
+		if (!sums[i].count)
+			continue; /* absent = empty: keeps a wide fan-out cheap */
+		char hex[BUCKET_SUM_HEX];
+		bucket_sum_hex(&sums[i], hex);
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddNumberToObject(b, "bucket", i);
+		cJSON_AddNumberToObject(b, "count", (double)sums[i].count);
+		cJSON_AddStringToObject(b, "checksum", hex);
+		cJSON_AddItemToArray(arr, b);
+		total += sums[i].count;
+	}
+	cJSON_AddNumberToObject(o, "count", (double)total);
+	free(sums);
+	bucket_index_free(&scratch);
+	sim_reply_json(call, 200, o);
+}
+
+/* GET /v1/tenants/{id}/parity/items?entity=E&n=N&prefix=P: one bucket's
+ * (id, content hash) list. */
+static void h_items(struct sim_call *call)
+{
+	struct bucket_query q;
+	if (bucket_query(call, &q))
+		return;
+	struct bucket_index scratch = {0};
+	struct bucket_index *x = side_index(call, q.kind, &scratch);
+	if (!x)
+		return;
+	const struct bucket_item **items;
+	size_t count;
+	bucket_index_items(x, q.n, q.path, q.depth, &items, &count);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "entity", simdata_kind_name(q.kind));
+	cJSON *arr = cJSON_AddArrayToObject(o, "items");
+	for (size_t i = 0; i < count; i++) {
+		char hex[CANON_HEX_LEN];
+		canon_hex(items[i]->hash, hex);
+		cJSON *it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "id", items[i]->id);
+		cJSON_AddStringToObject(it, "hash", hex);
+		cJSON_AddItemToArray(arr, it);
+	}
+	cJSON_AddNumberToObject(o, "count", (double)count);
+	free(items);
+	bucket_index_free(&scratch);
+	sim_reply_json(call, 200, o);
+}
+
+static const struct sim_route routes[] = {
+	{"GET", "/v1/tenants/{id}/parity/buckets", h_buckets},
+	{"GET", "/v1/tenants/{id}/parity/items", h_items},
+	{"GET", "/v1/tenants/{id}/parity/source/{entity}", h_source_list},
+};
+
+const struct sim_route_table sim_parity_routes = {"parity", routes, ARRAY_SIZE(routes),
+						  parity_state_new, parity_state_free};
