@@ -173,13 +173,17 @@ char *redact_text(const char *text)
 	struct strbuf out = {0};
 	const char *t = text ? text : "";
 	size_t i = 0;
+	int after_mask = 0;
 	while (t[i]) {
-		int boundary = i == 0 || !ident_char(t[i - 1]);
+		/* Right after a mask a word starts, as it will when the output is
+		 * read again: a second pass must not find what this one missed. */
+		int boundary = i == 0 || after_mask || !ident_char(t[i - 1]);
 		size_t next = 0;
 		if (boundary && (ident_char(t[i]) || t[i] == '"' || t[i] == '\''))
 			next = try_pair(t, i, &out);
 		if (!next && boundary && isalpha((unsigned char)t[i]))
 			next = try_scheme(t, i, &out);
+		after_mask = next != 0;
 		if (next) {
 			i = next;
 			continue;

@@ -51,6 +51,9 @@ static void test_text(void **state)
 		{"a tokenless sentence", "a tokenless sentence"},
 		{"std::token", "std::token"},
 		{"token=", "token="},
+		/* A pair glued to a masked value is a pair all the same. */
+		{"Bearer x\"cookie\":[1]", "Bearer [redacted]\"cookie\":[redacted]"},
+		{"password=a,secret=b", "password=[redacted],secret=[redacted]"},
 		{"", ""},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
