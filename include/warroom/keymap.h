@@ -47,6 +47,8 @@
 	_(UNIFIED, "unified", KM_NAV, "one column or side by side")                 \
 	_(VERIFY, "verify", KM_NAV, "verify the audit chain")                       \
 	_(SCOPE, "scope", KM_NAV, "program or selected account")                    \
+	_(GATE_NEXT, "gate-next", KM_NAV, "show the next gate of the plan")          \
+	_(GATE_PREV, "gate-prev", KM_NAV, "show the previous gate of the plan")      \
 	_(RUN_START, "start", KM_ACT, "start the run of the marked accounts")       \
 	_(ROLLBACK, "rollback", KM_ACT, "roll back the selected account")           \
 	_(HALT, "halt", KM_ACT, "halt the selected account (veto)")                 \

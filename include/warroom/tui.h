@@ -15,6 +15,7 @@
 #include "warroom/theme.h"
 #include "warroom/util.h"
 
+struct account;
 struct program;
 struct store;
 
@@ -122,6 +123,9 @@ void tui_list_scroll(struct view *v, int h);
 void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const char *s);
 /* Refuses an action in an observer console; returns 1 when refused. */
 int tui_refuse_readonly(struct tui *t);
+/* The account the run, gate and monitor views show: the one chosen on the
+ * dashboard, else the program's first; NULL when the program has none. */
+const struct account *tui_account(struct tui *t);
 /* Forces a reload of every opened view now. */
 void tui_reload(struct tui *t);
 

@@ -50,6 +50,8 @@ static const struct keymap_binding bindings[] = {
 	{KS_GATE, ' ', REQ_TICK},
 	{KS_GATE, 'y', REQ_SIGN},
 	{KS_GATE, 'x', REQ_REJECT},
+	{KS_GATE, '>', REQ_GATE_NEXT},
+	{KS_GATE, '<', REQ_GATE_PREV},
 	{KS_DIFF, 'n', REQ_NEXT_DIFF},
 	{KS_DIFF, 'N', REQ_PREV_DIFF},
 	{KS_DIFF, 'v', REQ_VERBOSE},

@@ -218,6 +218,9 @@ void tui_prompt(struct tui *t, const char *label, tui_prompt_fn fn, void *ctx)
 
 /* ---- views ------------------------------------------------------------------ */
 
+/* Views of one account re-read when shown: the account may have changed. */
+static const int follows_account[TV__COUNT] = {[TV_RUN] = 1, [TV_GATE] = 1, [TV_MONITOR] = 1};
+
 void tui_show(struct tui *t, enum tui_view_id id)
 {
 	struct view *v = &t->views[id];
@@ -228,6 +231,8 @@ void tui_show(struct tui *t, enum tui_view_id id)
 		v->opened = 1;
 		if (v->ops->reload)
 			v->ops->reload(t, v);
+	} else if (follows_account[id] && v->ops->reload) {
+		v->ops->reload(t, v);
 	}
 	if (id != t->current && t->current != TV_HELP)
 		t->previous = t->current;
@@ -253,6 +258,17 @@ static void reload_facts(struct tui *t)
 	int64_t passed = 0;
 	if (samples_program_pass_rate(t->store, &t->pass_rate, &passed, &t->evaluated, &e) < 0)
 		t->evaluated = 0;
+}
+
+const struct account *tui_account(struct tui *t)
+{
+	if (!t->program || !t->program->n_accounts)
+		return NULL;
+	if (t->selected_account)
+		for (size_t i = 0; i < t->program->n_accounts; i++)
+			if (util_streq(t->program->accounts[i].id, t->selected_account))
+				return &t->program->accounts[i];
+	return &t->program->accounts[0];
 }
 
 void tui_reload(struct tui *t)
@@ -506,6 +522,8 @@ static void draw(struct tui *t)
 
 static void handle_key(struct tui *t, int key)
 {
+	if (key == '\r') /* nonl(): Enter arrives as CR */
+		key = '\n';
 	if (key == KEY_RESIZE) {
 		t->dirty = 1;
 		return;

@@ -190,7 +190,7 @@ static void accounts_reload(struct tui *t, struct view *v)
 		row->cell[C_MODE] = dup_or_dash(account_mode_name(ac->migration_mode));
 		row->cell[C_PHASE] = dup_or_dash(r ? r->phase_id : NULL);
 		row->cell[C_STEP] = dup_or_dash(r ? r->step_id : NULL);
-		row->state = r && r->state ? r->state : "pending";
+		row->state = r && r->state ? r->state : "idle";
 		const struct widgets_badge *bd = widgets_badge(row->state);
 		row->cell[C_STATE] = xasprintf("%s %s", t->utf8 ? bd->symbol_utf8 : bd->symbol_ascii,
 					       bd->word);
@@ -278,7 +278,10 @@ static void draw_row(struct tui *t, const struct accounts *a, const struct row *
 			role = ROLE_MARKED;
 		if (is_cursor)
 			role = ROLE_CURSOR;
-		tui_put(t, y, x, cw, role, cell);
+		/* one blank column between cells, in the row's colour */
+		tui_put(t, y, x, cw > 1 ? cw - 1 : cw, role, cell);
+		if (cw > 1)
+			tui_put(t, y, x + cw - 1, 1, is_cursor ? ROLE_CURSOR : ROLE_NORMAL, "");
 		x += cw;
 	}
 	if (is_cursor && x < w)

@@ -87,7 +87,7 @@ int view_header_draw(struct tui *t, int w)
 		sb_addf(&sb, "%ld open, %ld expired", t->exc_open, t->exc_expired);
 	else
 		sb_adds(&sb, "—");
-	int clock_w = (int)strlen(clock) + (int)strlen(lclock) + 4;
+	int clock_w = (int)strlen(clock) + (int)strlen(lclock) + 5; /* " %s / %s " */
 	tui_put(t, 0, 0, w - clock_w, ROLE_HEADER, sb_str(&sb));
 	sb_reset(&sb);
 	sb_addf(&sb, " %s / %s ", clock, lclock);
