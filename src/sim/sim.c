@@ -3,6 +3,7 @@
  * other), routing over a table of route tables, and around every handler the
  * parts all APIs share: faults, Idempotency-Key replay and the request log. */
 #include "warroom/sim.h"
+#include "warroom/source_sim.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -33,6 +34,9 @@ static const struct sim_route_table *const route_tables[] = {
 	&sim_metrics_routes,
 	&sim_parity_routes, /* before the target's {entity}/{eid} catch-all */
 	&sim_target_routes,
+	&sim_pagerduty_routes, /* the source APIs: /pagerduty, /rootly, /incidentio */
+	&sim_rootly_routes,
+	&sim_incidentio_routes,
 };
 #define NTABLES ARRAY_SIZE(route_tables)
 
