@@ -66,4 +66,13 @@ const struct exception *exceptions_match(const struct exception_list *l, int64_t
 					 const char *account, const char *entity,
 					 const char *id, const char *field);
 
+/* A parity_explain_fn (parity.h) over a loaded list: ctx points at this.
+ * Fills why with "exception #ID (OWNER, until DATE): REASON". */
+struct exceptions_explainer {
+	const struct exception_list *list;
+	int64_t now_ms;
+};
+int exceptions_explain(void *ctx, const char *account, const char *entity, const char *id,
+		       const char *field, char *why, size_t size);
+
 #endif

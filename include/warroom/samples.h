@@ -73,4 +73,12 @@ int samples_latest_all(struct store *st, const char *account, struct sample_list
 		       struct err *e);
 void sample_list_free(struct sample_list *l);
 
+/* The samples of one parity comparison (parity.h), appended in one
+ * transaction: count/ENTITY, hash/ENTITY, sampled/ENTITY for each type seen,
+ * pass_rate, and dual_run_error -- or, for an A/A run (aa), aa_noise alone
+ * with the pass rate, so noise is never mistaken for parity. */
+struct parity_result;
+int samples_append_parity(struct store *st, const struct parity_result *r, int aa,
+			  struct err *e);
+
 #endif

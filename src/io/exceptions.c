@@ -109,6 +109,20 @@ const struct exception *exceptions_match(const struct exception_list *l, int64_t
 	return NULL;
 }
 
+int exceptions_explain(void *ctx, const char *account, const char *entity, const char *id,
+		       const char *field, char *why, size_t size)
+{
+	const struct exceptions_explainer *x = ctx;
+	const struct exception *m = exceptions_match(x->list, x->now_ms, account, entity, id, field);
+	if (!m)
+		return 0;
+	char until[32];
+	util_iso8601(m->expires_ms, until, sizeof(until));
+	snprintf(why, size, "exception #%lld (%s, until %s): %s", (long long)m->id, m->owner, until,
+		 m->reason);
+	return 1;
+}
+
 int exception_check(const struct exception *x, struct err *e)
 {
 	struct scope_parts sp;

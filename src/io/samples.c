@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "warroom/entity.h"
+#include "warroom/parity.h"
 #include "warroom/store.h"
 
 void sample_free(struct sample *s)
@@ -201,4 +203,56 @@ int samples_latest_all(struct store *st, const char *account, struct sample_list
 		return store_error(st, e, "reading the latest samples");
 	}
 	return 0;
+}
+
+static int append_one(struct store *st, const char *account, const char *kind, const char *name,
+		      double value, int64_t passed, int64_t evaluated, int64_t at_ms, struct err *e)
+{
+	struct sample s = {.account = (char *)account, .kind = (char *)kind, .name = (char *)name,
+			   .value = value, .passed = passed, .evaluated = evaluated, .at_ms = at_ms};
+	return samples_append(st, &s, e);
+}
+
+int samples_append_parity(struct store *st, const struct parity_result *r, int aa, struct err *e)
+{
+	int own = !store_in_tx(st);
+	if (own && store_begin(st, e))
+		return -1;
+	int rc = 0;
+	int64_t at = r->at_ms ? r->at_ms : util_now_ms();
+	for (int t = 0; t < ENTITY_TYPE_COUNT && !rc && !aa; t++) {
+		const struct parity_type_result *tr = &r->types[t];
+		if (!tr->source_count && !tr->target_count)
+			continue;
+		const char *ty = entity_type_name((enum entity_type)t);
+		char name[64];
+		size_t all = tr->matched + tr->changed + tr->missing + tr->extra;
+		snprintf(name, sizeof(name), "count/%s", ty);
+		rc = append_one(st, r->account, SAMPLE_PARITY, name, (double)tr->target_count,
+				tr->source_count == tr->target_count, 1, at, e);
+		snprintf(name, sizeof(name), "hash/%s", ty);
+		if (!rc)
+			rc = append_one(st, r->account, SAMPLE_PARITY, name,
+					all ? (double)(tr->matched + tr->explained) / (double)all : 1.0,
+					(int64_t)(tr->matched + tr->explained), (int64_t)all, at, e);
+		snprintf(name, sizeof(name), "sampled/%s", ty);
+		if (!rc)
+			rc = append_one(st, r->account, SAMPLE_PARITY, name,
+					tr->sampled ? (double)tr->sampled_ok / (double)tr->sampled : 1.0,
+					(int64_t)tr->sampled_ok, (int64_t)tr->sampled, at, e);
+	}
+	if (!rc && aa)
+		rc = append_one(st, r->account, SAMPLE_PARITY, SAMPLE_NOISE, r->error_rate, r->passed,
+				r->evaluated, at, e);
+	if (!rc && !aa)
+		rc = append_one(st, r->account, SAMPLE_PARITY, SAMPLE_DUAL_RUN, r->error_rate, r->passed,
+				r->evaluated, at, e);
+	if (!rc && !aa)
+		rc = append_one(st, r->account, SAMPLE_PARITY, SAMPLE_PASS_RATE, r->pass_rate, r->passed,
+				r->evaluated, at, e);
+	if (own && rc)
+		store_rollback(st);
+	else if (own && store_commit(st, e))
+		rc = -1;
+	return rc;
 }

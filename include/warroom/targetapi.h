@@ -1,0 +1,66 @@
+/* targetapi — what parity, drift and reports read from the target platform
+ * (docs/target-api.md): a tenant's entities page by page, and the "Parity
+ * buckets" routes as a bucket.h side, so a comparison can move checksums
+ * instead of entities. Synchronous: headless commands have nothing else to do. */
+#ifndef WARROOM_TARGETAPI_H
+#define WARROOM_TARGETAPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "warroom/bucket.h"
+#include "warroom/entity.h"
+#include "warroom/util.h"
+
+struct program; /* plan.h */
+struct account;
+
+struct targetapi {
+	struct http *http;
+	char *base;           /* base URL without a trailing '/' */
+	size_t requests;      /* answered requests */
+	uint64_t bytes;       /* response bytes received */
+};
+/* 0, or -1 with a message when the URL is not http(s) or curl cannot start. */
+int targetapi_open(struct targetapi *t, const char *base_url, struct err *e);
+void targetapi_close(struct targetapi *t);
+
+/* GET base + path (path starts with '/'); a 2xx body as JSON. Otherwise
+ * NULL with "GET PATH: STATUS: the API's message". Caller frees. */
+cJSON *targetapi_get_json(struct targetapi *t, const char *path, struct err *e);
+
+/* Which entities: the tenant's on the target (/v1/tenants/ID/ENTITY), or
+ * the reference dataset the simulator serves for the same account
+ * (/v1/tenants/ID/parity/source/ENTITY). */
+enum targetapi_side { TARGETAPI_TARGET, TARGETAPI_REFERENCE };
+const char *targetapi_side_name(enum targetapi_side s); /* "target", "source" */
+
+/* Every entity type of a tenant, all pages, into out (provenance: system
+ * "target" or "reference", the page URL, now). On failure out keeps what
+ * it had before and e names the request. */
+int targetapi_fetch_all(struct targetapi *t, const char *tenant, enum targetapi_side side,
+			struct entity_set *out, struct err *e);
+
+/* One side of bucket_compare over the parity routes. The struct must
+ * outlive the side; the strings are borrowed. */
+struct targetapi_buckets {
+	struct targetapi *api;
+	const char *tenant;
+	enum entity_type type;
+	enum targetapi_side side;
+};
+void targetapi_bucket_side(struct targetapi_buckets *b, struct bucket_side *s);
+
+/* ---- what the headless parity commands share ---------------------------------------- */
+
+/* The accounts a command works on: the one named (account), a wave's, or
+ * all of the program's. *out is allocated (caller frees the array only).
+ * -1 with a message naming the unknown account or wave. */
+int targetapi_accounts(const struct program *p, const char *account, const char *wave,
+		       const struct account ***out, size_t *n, struct err *e);
+/* The account's target base URL, templates rendered. Caller frees. */
+char *targetapi_account_url(const struct account *a, struct err *e);
+
+#endif

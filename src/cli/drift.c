@@ -1,0 +1,162 @@
+/* `warroom drift` — after cutover, the target against its cutover snapshot:
+ * what changed, what an exception explains, and for how long the rest has
+ * gone unexplained against the plan's stop_the_line.drift_unexplained.
+ * `--snapshot` takes the snapshot (what the engine does at cutover). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warroom/cli.h"
+#include "warroom/diag.h"
+#include "warroom/drift.h"
+#include "warroom/exceptions.h"
+#include "warroom/plan.h"
+#include "warroom/store.h"
+#include "warroom/targetapi.h"
+
+#define CHARTER_DRIFT_MS (30 * 60 * 1000) /* the charter's 30 minutes */
+
+struct drift_opts {
+	const char *program, *account, *db;
+	int snapshot;
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "warroom drift: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
+	return cli_usage("drift");
+}
+
+static int parse_opts(int argc, char **argv, struct drift_opts *o)
+{
+	static const struct option longopts[] = {
+		{"account", required_argument, NULL, 'a'}, {"db", required_argument, NULL, 'd'},
+		{"snapshot", no_argument, NULL, 's'},      {NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	optind = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->account = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 's': o->snapshot = 1; break;
+		case ':': return usage_error("a value is missing after", argv[optind - 1]);
+		default: return usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->program = argv[optind++];
+	if (!o->program)
+		return usage_error("which program?", NULL);
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
+	return 0;
+}
+
+static void print_minutes(int64_t ms)
+{
+	if (ms < 0)
+		printf("never");
+	else
+		printf("%lldm%02llds", (long long)(ms / 60000), (long long)(ms / 1000 % 60));
+}
+
+/* One account: check (or snapshot), print, say whether it is a finding. */
+static int one_account(struct store *st, const struct account *a, const struct exception_list *exc,
+		       int snapshot, int64_t threshold_ms, struct err *e)
+{
+	char *url = targetapi_account_url(a, e);
+	if (!url)
+		return -1;
+	int rc;
+	if (snapshot) {
+		size_t n = 0;
+		rc = drift_snapshot(st, a->id, url, "cutover", &n, e);
+		if (!rc)
+			printf("%-14s snapshot taken: %zu entities\n", a->id, n);
+		free(url);
+		return rc;
+	}
+	struct drift_result r;
+	rc = drift_check(st, a->id, url, exc, &r, e);
+	free(url);
+	if (rc)
+		return -1;
+	int64_t since = 0, now = util_now_ms();
+	if (drift_unexplained_since(st, a->id, &since, e)) {
+		drift_result_free(&r);
+		return -1;
+	}
+	char taken[32];
+	util_iso8601(r.snapshot_ms, taken, sizeof(taken));
+	printf("%-14s %zu differing, %zu unexplained (snapshot %s)", a->id, r.differing, r.unexplained,
+	       taken);
+	if (since) {
+		printf("; unexplained for ");
+		print_minutes(now - since);
+		printf(" of ");
+		print_minutes(threshold_ms);
+		printf(drift_fires(since, now, threshold_ms) ? ": STOP THE LINE" : "");
+	}
+	printf("\n");
+	for (size_t i = 0; i < r.cmp.n_mismatches; i++) {
+		const struct parity_mismatch *m = &r.cmp.mismatches[i];
+		static const char *const words[] = {"removed", "added", "changed"};
+		printf("  %s %s %s%s%s\n", words[m->kind], entity_type_name(m->type), m->id,
+		       m->explained ? " -- explained by " : "", m->explained ? m->explained : "");
+	}
+	rc = r.unexplained ? 1 : 0;
+	drift_result_free(&r);
+	return rc;
+}
+
+int cmd_drift(int argc, char **argv)
+{
+	struct drift_opts o = {0};
+	if (parse_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	struct diags d = {0};
+	struct program *p = program_load(o.program, &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	if (!p)
+		return EXIT_FAIL;
+	struct err e = {{0}};
+	const struct account **accts = NULL;
+	size_t n = 0;
+	char *path = NULL;
+	struct store *st = NULL;
+	struct exception_list exc = {0};
+	int status = EXIT_OK;
+	int64_t threshold = CHARTER_DRIFT_MS;
+	if (p->plan && p->plan->stop_the_line && p->plan->stop_the_line->drift_unexplained_ms >= 0)
+		threshold = p->plan->stop_the_line->drift_unexplained_ms;
+	if (targetapi_accounts(p, o.account, NULL, &accts, &n, &e))
+		goto fail;
+	path = store_default_path(o.db, o.program);
+	st = store_open(path, STORE_READWRITE, &e);
+	if (!st || exceptions_list(st, EXC_OPEN, util_now_ms(), &exc, &e))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		int rc = one_account(st, accts[i], &exc, o.snapshot, threshold, &e);
+		if (rc < 0) {
+			fprintf(stderr, "warroom drift: %s\n", e.msg);
+			e.msg[0] = 0;
+		}
+		if (rc)
+			status = EXIT_FAIL;
+	}
+	goto out;
+fail:
+	fprintf(stderr, "warroom drift: %s\n", e.msg);
+	status = EXIT_FAIL;
+out:
+	exception_list_free(&exc);
+	store_close(st);
+	free(path);
+	free(accts);
+	program_free(p);
+	return status;
+}

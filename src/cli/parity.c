@@ -1,0 +1,237 @@
+/* `warroom parity` — the invariants of each account measured headless:
+ * the reference side against the target through the target API, stored as
+ * samples and an audit record, printed as a table; exit 1 under threshold.
+ * `--aa` compares the reference with itself to measure the noise floor. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warroom/audit.h"
+#include "warroom/cli.h"
+#include "warroom/diag.h"
+#include "warroom/exceptions.h"
+#include "warroom/parity.h"
+#include "warroom/plan.h"
+#include "warroom/samples.h"
+#include "warroom/store.h"
+#include "warroom/targetapi.h"
+#include "warroom/units.h"
+
+struct parity_opts {
+	const char *program, *account, *wave, *db;
+	int aa, json;
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "warroom parity: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
+	return cli_usage("parity");
+}
+
+static int parse_opts(int argc, char **argv, struct parity_opts *o)
+{
+	static const struct option longopts[] = {
+		{"account", required_argument, NULL, 'a'}, {"wave", required_argument, NULL, 'w'},
+		{"db", required_argument, NULL, 'd'},      {"aa", no_argument, NULL, 'A'},
+		{"json", no_argument, NULL, 'j'},          {NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	optind = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->account = optarg; break;
+		case 'w': o->wave = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 'A': o->aa = 1; break;
+		case 'j': o->json = 1; break;
+		case ':': return usage_error("a value is missing after", argv[optind - 1]);
+		default: return usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->program = argv[optind++];
+	if (!o->program)
+		return usage_error("which program?", NULL);
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
+	if (o->account && o->wave)
+		return usage_error("--account and --wave exclude each other", NULL);
+	return 0;
+}
+
+/* The plan's own invariants: each data migration's reconciliation
+ * threshold, held against the share of entities that match. */
+static void plan_invariants(const struct program *p, struct parity_result *r)
+{
+	const struct plan_data_migration *dm = p->plan ? p->plan->data_migration : NULL;
+	size_t all = 0, ok = 0;
+	for (int t = 0; t < ENTITY_TYPE_COUNT; t++) {
+		const struct parity_type_result *tr = &r->types[t];
+		all += tr->matched + tr->changed + tr->missing + tr->extra;
+		ok += tr->matched + tr->explained;
+	}
+	double share = all ? (double)ok / (double)all : 1.0;
+	for (size_t i = 0; dm && i < dm->n_migrations; i++) {
+		const struct plan_data_validation *v = dm->migrations[i].validation;
+		double needed;
+		if (!v || !v->reconciliation || !v->reconciliation->acceptance_threshold ||
+		    units_parse_percent(v->reconciliation->acceptance_threshold, 1, &needed) < 0)
+			continue;
+		parity_add_invariant(r, dm->migrations[i].migration_id, share, needed);
+	}
+}
+
+static void print_row(const struct parity_result *r, int aa)
+{
+	printf("%-14s %9.3f%% %9.3f%% %7lld/%-7lld %s\n", r->account, 100.0 * r->pass_rate,
+	       100.0 * r->error_rate, (long long)r->passed, (long long)r->evaluated,
+	       aa ? (r->error_rate > 0 ? "NOISY" : "quiet") : r->ok ? "ok" : "BELOW THRESHOLD");
+	for (int t = 0; t < ENTITY_TYPE_COUNT; t++) {
+		const struct parity_type_result *tr = &r->types[t];
+		if (!tr->source_count && !tr->target_count)
+			continue;
+		printf("  %-18s source %6zu  target %6zu  matched %6zu  changed %zu  missing %zu  extra %zu"
+		       "  explained %zu  sampled %zu/%zu\n",
+		       entity_type_name((enum entity_type)t), tr->source_count, tr->target_count,
+		       tr->matched, tr->changed, tr->missing, tr->extra, tr->explained, tr->sampled_ok,
+		       tr->sampled);
+	}
+	for (size_t i = 0; i < r->n_mismatches; i++) {
+		const struct parity_mismatch *m = &r->mismatches[i];
+		printf("  %s %s %s%s%s\n", parity_diff_kind_name(m->kind), entity_type_name(m->type), m->id,
+		       m->explained ? " -- explained by " : "", m->explained ? m->explained : "");
+		if (m->diff && !m->explained) {
+			for (const char *s = m->diff; *s;) {
+				const char *nl = strchr(s, '\n');
+				size_t n = nl ? (size_t)(nl - s) : strlen(s);
+				printf("      %.*s\n", (int)n, s);
+				s += n + (nl != NULL);
+			}
+		}
+	}
+	if (r->diffs_dropped)
+		printf("  ... and %zu more differences\n", r->diffs_dropped);
+}
+
+/* Measures one account; fills *r. -1 with e when a side cannot be read. */
+static int measure(const struct program *p, const struct account *a, struct parity_config *cfg,
+		   const struct exception_list *exc, int aa, struct parity_result *r, struct err *e)
+{
+	char *url = targetapi_account_url(a, e);
+	if (!url)
+		return -1;
+	struct targetapi api;
+	int rc = targetapi_open(&api, url, e);
+	free(url);
+	if (rc)
+		return -1;
+	struct entity_set src = {0}, tgt = {0};
+	rc = targetapi_fetch_all(&api, a->id, TARGETAPI_REFERENCE, &src, e);
+	if (!rc)
+		rc = targetapi_fetch_all(&api, a->id, aa ? TARGETAPI_REFERENCE : TARGETAPI_TARGET, &tgt, e);
+	if (!rc) {
+		struct exceptions_explainer ex = {exc, util_now_ms()};
+		rc = parity_compare(a->id, &src, &tgt, cfg, aa ? NULL : exceptions_explain, &ex,
+				    ex.now_ms, r, e);
+		if (!rc && !aa)
+			plan_invariants(p, r);
+	}
+	if (rc)
+		err_wrap(e, "account %s", a->id);
+	entity_set_free(&src);
+	entity_set_free(&tgt);
+	targetapi_close(&api);
+	return rc;
+}
+
+static int record(struct store *st, const struct program *p, const struct parity_result *r,
+		  const struct parity_config *cfg, int aa, struct err *e)
+{
+	if (samples_append_parity(st, r, aa, e))
+		return -1;
+	cJSON *detail = parity_result_json(r, cfg);
+	struct audit_entry en = {.action = aa ? "parity.aa" : "parity.run", .role = "cli",
+				 .account = r->account, .detail = detail, .plan_hash = p->plan_hash};
+	int rc = audit_append(st, &en, NULL, e);
+	cJSON_Delete(detail);
+	return rc;
+}
+
+int cmd_parity(int argc, char **argv)
+{
+	struct parity_opts o = {0};
+	if (parse_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	struct diags d = {0};
+	struct program *p = program_load(o.program, &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	if (!p)
+		return EXIT_FAIL;
+	struct err e = {{0}};
+	const struct account **accts = NULL;
+	size_t n = 0;
+	char *path = NULL;
+	struct store *st = NULL;
+	struct exception_list exc = {0};
+	int status = EXIT_OK;
+	if (targetapi_accounts(p, o.account, o.wave, &accts, &n, &e))
+		goto fail;
+	if (!n) {
+		err_set(&e, "no accounts to measure");
+		goto fail;
+	}
+	path = store_default_path(o.db, o.program);
+	st = store_open(path, STORE_READWRITE, &e);
+	if (!st || exceptions_list(st, EXC_OPEN, util_now_ms(), &exc, &e))
+		goto fail;
+	struct parity_config cfg;
+	parity_config_init(&cfg);
+	if (p->plan && p->plan->program)
+		cfg.threshold = p->plan->program->parity_threshold;
+	cJSON *all = o.json ? cJSON_CreateArray() : NULL;
+	if (!o.json)
+		printf("%-14s %10s %10s %15s %s\n", "ACCOUNT", o.aa ? "AGREEMENT" : "PASS RATE",
+		       o.aa ? "NOISE" : "ERROR", "PASSED", "VERDICT");
+	for (size_t i = 0; i < n; i++) {
+		struct parity_result r;
+		if (measure(p, accts[i], &cfg, &exc, o.aa, &r, &e) || record(st, p, &r, &cfg, o.aa, &e)) {
+			fprintf(stderr, "warroom parity: %s\n", e.msg);
+			e.msg[0] = 0;
+			status = EXIT_FAIL;
+			continue;
+		}
+		if (all)
+			cJSON_AddItemToArray(all, parity_result_json(&r, &cfg));
+		else
+			print_row(&r, o.aa);
+		if (o.aa ? r.error_rate > 0 : !r.ok)
+			status = EXIT_FAIL;
+		parity_result_free(&r);
+	}
+	double rate;
+	int64_t passed, evaluated;
+	if (!o.aa && samples_program_pass_rate(st, &rate, &passed, &evaluated, &e) == 0 && !o.json)
+		printf("program pass rate %.3f%% (%lld/%lld), threshold %.3f%%\n", 100.0 * rate,
+		       (long long)passed, (long long)evaluated, 100.0 * cfg.threshold);
+	if (all) {
+		char *text = cJSON_Print(all);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(all);
+	}
+	parity_config_free(&cfg);
+	goto out;
+fail:
+	fprintf(stderr, "warroom parity: %s\n", e.msg);
+	status = EXIT_FAIL;
+out:
+	exception_list_free(&exc);
+	store_close(st);
+	free(path);
+	free(accts);
+	program_free(p);
+	return status;
+}

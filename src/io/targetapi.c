@@ -1,0 +1,288 @@
+/* targetapi — synchronous reads of the target API for parity, drift and
+ * reports: paged entity lists and the parity bucket routes, over http.h
+ * (its retries and backoff), counting requests and bytes so a report can
+ * say what a comparison cost. */
+#include "warroom/targetapi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "warroom/http.h"
+#include "warroom/plan.h"
+#include "warroom/template.h"
+
+#define PAGE_SIZE 500
+#define MAX_PAGES 100000 /* a server that never ends its pages is refused */
+
+int targetapi_open(struct targetapi *t, const char *base_url, struct err *e)
+{
+	memset(t, 0, sizeof(*t));
+	if (!base_url || (!util_has_prefix(base_url, "http://") && !util_has_prefix(base_url, "https://")))
+		return err_set(e, "target base URL '%s' is not an http:// or https:// URL",
+			       base_url ? base_url : "");
+	t->http = http_new(e);
+	if (!t->http)
+		return -1;
+	size_t n = strlen(base_url);
+	while (n && base_url[n - 1] == '/')
+		n--;
+	t->base = xstrndup(base_url, n);
+	return 0;
+}
+
+void targetapi_close(struct targetapi *t)
+{
+	if (t->http)
+		http_free(t->http);
+	free(t->base);
+	memset(t, 0, sizeof(*t));
+}
+
+struct answer {
+	long status;
+	char *body;
+	size_t len;
+	char error[256];
+};
+
+static void on_done(void *ctx, const struct http_result *res)
+{
+	struct answer *a = ctx;
+	a->status = res->status;
+	a->body = res->body ? xstrndup(res->body, res->len) : xstrdup("");
+	a->len = res->len;
+	snprintf(a->error, sizeof(a->error), "%s", res->error);
+}
+
+/* The API's own words for an error body, when it has the documented shape. */
+static const char *api_message(const cJSON *body)
+{
+	const cJSON *er = cJSON_GetObjectItemCaseSensitive(body, "error");
+	const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(er, "message"));
+	return m ? m : "";
+}
+
+cJSON *targetapi_get_json(struct targetapi *t, const char *path, struct err *e)
+{
+	char *url = xasprintf("%s%s", t->base, path);
+	struct http_request rq = {.method = "GET", .url = url, .idempotent = 1, .retries = 3,
+				  .max_response = 64u * 1024 * 1024};
+	struct answer a = {0};
+	cJSON *v = NULL;
+	if (http_submit(t->http, &rq, NULL, on_done, &a, e) < 0 || http_drain(t->http, e) < 0) {
+		err_wrap(e, "GET %s", path);
+		goto out;
+	}
+	t->requests++;
+	t->bytes += a.len;
+	if (a.status == 0) {
+		err_set(e, "GET %s: %s", path, a.error[0] ? a.error : "no answer");
+		goto out;
+	}
+	v = cJSON_ParseWithLength(a.body, a.len);
+	if (a.status < 200 || a.status > 299) {
+		err_set(e, "GET %s: %ld %s", path, a.status, api_message(v));
+		cJSON_Delete(v);
+		v = NULL;
+	} else if (!v) {
+		err_set(e, "GET %s: %ld but the body is not JSON", path, a.status);
+	}
+out:
+	free(a.body);
+	free(url);
+	return v;
+}
+
+const char *targetapi_side_name(enum targetapi_side s)
+{
+	return s == TARGETAPI_REFERENCE ? "source" : "target";
+}
+
+/* One page's items into out; 1 when there is a next page, 0 at the end. */
+static int take_page(const cJSON *page, enum entity_type type, const char *system, const char *url,
+		     struct entity_set *out, struct err *e)
+{
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(page, "data");
+	if (!cJSON_IsArray(data))
+		return err_set(e, "GET %s: no \"data\" list in the answer", url);
+	const cJSON *it;
+	int64_t now = util_now_ms();
+	cJSON_ArrayForEach(it, data)
+	{
+		struct entity *en = entity_new(type, cJSON_Duplicate(it, 1), e);
+		if (!en)
+			return err_wrap(e, "GET %s", url);
+		entity_set_provenance(en, system, en->id, url, now);
+		entity_set_add(out, en);
+	}
+	return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(page, "next_page"));
+}
+
+int targetapi_fetch_all(struct targetapi *t, const char *tenant, enum targetapi_side side,
+			struct entity_set *out, struct err *e)
+{
+	struct entity_set got = {0};
+	const char *system = side == TARGETAPI_REFERENCE ? "reference" : "target";
+	for (int ty = 0; ty < ENTITY_TYPE_COUNT; ty++) {
+		const char *plural = entity_type_plural((enum entity_type)ty);
+		for (long page = 1;; page++) {
+			char *path = xasprintf("/v1/tenants/%s/%s%s?page=%ld&page_size=%d", tenant,
+					       side == TARGETAPI_REFERENCE ? "parity/source/" : "", plural,
+					       page, PAGE_SIZE);
+			cJSON *body = targetapi_get_json(t, path, e);
+			int more = body ? take_page(body, (enum entity_type)ty, system, path, &got, e) : -1;
+			cJSON_Delete(body);
+			free(path);
+			if (more < 0) {
+				entity_set_free(&got);
+				return -1;
+			}
+			if (!more)
+				break;
+			if (page >= MAX_PAGES) {
+				entity_set_free(&got);
+				return err_set(e, "GET /v1/tenants/%s/%s: more than %d pages", tenant, plural,
+					       MAX_PAGES);
+			}
+		}
+	}
+	for (size_t i = 0; i < got.n; i++)
+		entity_set_add(out, got.items[i]);
+	free(got.items);
+	return 0;
+}
+
+/* ---- the bucket side ---------------------------------------------------------------- */
+
+static char *bucket_path(struct targetapi_buckets *b, const char *route, unsigned n,
+			 const uint32_t *path, unsigned depth)
+{
+	char prefix[BUCKET_MAX_DEPTH * 12];
+	bucket_path_format(path, depth, prefix, sizeof(prefix));
+	return xasprintf("/v1/tenants/%s/parity/%s?entity=%s&n=%u&level=%u&prefix=%s&side=%s",
+			 b->tenant, route, entity_type_plural(b->type), n, depth, prefix,
+			 targetapi_side_name(b->side));
+}
+
+static int remote_sums(void *ctx, unsigned n, const uint32_t *path, unsigned depth,
+		       struct bucket_sum *out, struct err *e)
+{
+	struct targetapi_buckets *b = ctx;
+	memset(out, 0, n * sizeof(*out));
+	char *p = bucket_path(b, "buckets", n, path, depth);
+	cJSON *body = targetapi_get_json(b->api, p, e);
+	int rc = body ? 0 : -1;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(body, "buckets"))
+	{
+		const cJSON *bk = cJSON_GetObjectItemCaseSensitive(it, "bucket");
+		const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(it, "count");
+		const char *sum = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "checksum"));
+		struct bucket_sum s = {0};
+		if (!cJSON_IsNumber(bk) || bk->valuedouble < 0 || bk->valuedouble >= n || !cJSON_IsNumber(cnt) ||
+		    cnt->valuedouble < 0 || !sum || bucket_sum_parse_hex(sum, &s) < 0) {
+			rc = err_set(e, "GET %s: a bucket entry is not {bucket < %u, count, checksum}", p, n);
+			break;
+		}
+		s.count = (uint64_t)cnt->valuedouble;
+		out[(unsigned)bk->valuedouble] = s;
+	}
+	cJSON_Delete(body);
+	free(p);
+	return rc;
+}
+
+static int hex_hash(const char *hex, unsigned char out[CANON_HASH_LEN])
+{
+	if (!hex || strlen(hex) != CANON_HASH_LEN * 2)
+		return -1;
+	for (int i = 0; i < CANON_HASH_LEN; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static int remote_items(void *ctx, unsigned n, const uint32_t *path, unsigned depth,
+			struct bucket_list *out, struct err *e)
+{
+	struct targetapi_buckets *b = ctx;
+	char *p = bucket_path(b, "items", n, path, depth);
+	cJSON *body = targetapi_get_json(b->api, p, e);
+	int rc = body ? 0 : -1;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(body, "items"))
+	{
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
+		struct bucket_item item = {0};
+		if (!id || hex_hash(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "hash")),
+				    item.hash) < 0) {
+			rc = err_set(e, "GET %s: an item is not {id, hash (64 hex digits)}", p);
+			break;
+		}
+		item.id = xstrdup(id);
+		item.id_hash = bucket_id_hash(id);
+		VEC_PUSH(out->items, out->n, out->cap, item);
+	}
+	cJSON_Delete(body);
+	free(p);
+	return rc;
+}
+
+void targetapi_bucket_side(struct targetapi_buckets *b, struct bucket_side *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = b;
+	s->sums = remote_sums;
+	s->items = remote_items;
+}
+
+/* ---- accounts -------------------------------------------------------------------------- */
+
+int targetapi_accounts(const struct program *p, const char *account, const char *wave,
+		       const struct account ***out, size_t *n, struct err *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (account) {
+		const struct account *a = program_find_account(p, account);
+		if (!a)
+			return err_set(e, "no account '%s' in %s", account,
+				       p->accounts_path ? p->accounts_path : "the program (no accounts.yaml)");
+		*out = xmalloc(sizeof(**out));
+		(*out)[0] = a;
+		*n = 1;
+		return 0;
+	}
+	if (wave) {
+		if (!plan_find_wave(p->plan, wave))
+			return err_set(e, "no wave '%s' in %s", wave, p->plan_path ? p->plan_path : "the plan");
+		*n = program_wave_accounts(p, wave, out);
+		return 0;
+	}
+	*out = xmalloc((p->n_accounts ? p->n_accounts : 1) * sizeof(**out));
+	for (size_t i = 0; i < p->n_accounts; i++)
+		(*out)[i] = &p->accounts[i];
+	*n = p->n_accounts;
+	return 0;
+}
+
+char *targetapi_account_url(const struct account *a, struct err *e)
+{
+	if (!a->target.base_url) {
+		err_set(e, "account '%s' has no target.base_url", a->id);
+		return NULL;
+	}
+	struct template_vars v = {
+		.account_id = a->id,
+		.account_name = a->name,
+		.source_base_url = a->source.base_url,
+		.source_system = account_system_name(a->source.system),
+	};
+	char *url = template_render(a->target.base_url, &v, e);
+	if (!url)
+		err_wrap(e, "account '%s': target.base_url", a->id);
+	return url;
+}
