@@ -24,7 +24,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/wr-audit-XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "%s/wr-audit-XXXXXX", P_tmpdir);
 	if (!mkdtemp(f->dir))
 		return -1;
 	f->path = xasprintf("%s/warroom.db", f->dir);

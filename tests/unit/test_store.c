@@ -23,7 +23,8 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/wr-store-XXXXXX");
+	/* The system folder, not $TMPDIR: the unprivileged child must reach it. */
+	snprintf(f->dir, sizeof(f->dir), "%s/wr-store-XXXXXX", P_tmpdir);
 	if (!mkdtemp(f->dir))
 		return -1;
 	f->path = xasprintf("%s/warroom.db", f->dir);
