@@ -143,8 +143,7 @@ static struct cond *condition_of(struct schema_ctx *ctx, const struct node *chec
 	struct err e;
 	struct cond c;
 	if (cond_parse(text, &c, &e) < 0) {
-		schema_error(ctx, at, "%s '%s': %s (write METRIC OP NUMBER[%%], e.g. error_rate < 0.5%%)",
-			     key, text, e.msg);
+		schema_error(ctx, at, "%s (write METRIC OP NUMBER[%%], e.g. error_rate < 0.5%%)", e.msg);
 		return NULL;
 	}
 	struct cond *out = arena_alloc(ctx->arena, sizeof(*out));
@@ -219,14 +218,6 @@ static void finish_window(struct schema_ctx *ctx, const struct node *n, void *ob
 	    strcmp(w->end, w->start) <= 0)
 		schema_error(ctx, node_get(n, "end"), "cutover_window ends (%s) before it starts (%s)",
 			     w->end, w->start);
-}
-
-static void finish_source(struct schema_ctx *ctx, const struct node *n, void *obj)
-{
-	const struct account_endpoint *e = obj;
-	finish_endpoint(ctx, n, obj);
-	if (!e->system)
-		schema_error(ctx, n, "source is missing 'system'");
 }
 
 /* ---- extensions ---------------------------------------------------------------------- */
@@ -1092,7 +1083,7 @@ const struct schema_obj plan_schema_plan = {"the plan", sizeof(T), plan_f, ARRAY
 static const struct schema_field source_f[] = {
 	ENUM(system, account_system_names, REQ), STR(base_url, REQ), STR(token_env), STR(token_file),
 };
-OBJECT(source, "source", finish_source);
+OBJECT(source, "source", finish_endpoint);
 static const struct schema_field target_f[] = {
 	STR(base_url, REQ), STR(token_env), STR(token_file),
 };
