@@ -166,7 +166,8 @@ int cmd_parity(int argc, char **argv)
 		return EXIT_USAGE;
 	struct diags d = {0};
 	struct program *p = program_load(o.program, &d);
-	diags_print(&d, stderr);
+	if (!p)
+		diags_print(&d, stderr); /* warnings are validate's to show */
 	diags_free(&d);
 	if (!p)
 		return EXIT_FAIL;
