@@ -474,13 +474,14 @@ static void prompt_key(struct tui *t, int key)
 static void draw_status(struct tui *t, int rows, int cols)
 {
 	struct strbuf sb = {0};
-	sb_addf(&sb, " %s  %s  %s  db %s  consoles ", t->login, t->role,
-		t->observer ? "OBSERVER" : "OPERATOR", t->db_path ? t->db_path : "—");
+	/* most useful first: narrow terminals cut the end */
+	sb_addf(&sb, " %s  %s  %s  [%s]  consoles ", t->login, t->role,
+		t->observer ? "OBSERVER" : "OPERATOR", t->views[t->current].ops->name);
 	if (t->consoles < 0)
 		sb_adds(&sb, "—");
 	else
 		sb_addf(&sb, "%ld", t->consoles);
-	sb_addf(&sb, "  [%s]  ? keys  : command", t->views[t->current].ops->name);
+	sb_addf(&sb, "  ? keys  : command  db %s", t->db_path ? t->db_path : "—");
 	tui_put(t, rows - 2, 0, cols, ROLE_STATUS, sb_str(&sb));
 	sb_release(&sb);
 	if (prompt.active) {

@@ -137,7 +137,8 @@ static void answered(struct tui *t, void *ctx, const char *text)
 		tui_message(t, 1, "no exception added: %s", e.msg);
 	else
 		tui_message(t, 0, "exception %lld registered (audited)", (long long)ex.id);
-	answers_free(xv); /* ex borrowed the answers */
+	free(ex.opened_by); /* filled by exceptions_add; the rest borrowed the answers */
+	answers_free(xv);
 	tui_reload(t);
 }
 
