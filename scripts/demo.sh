@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make demo: starts the simulator on a free loopback port, points the example
+# program at it (WARROOM_SIM_URL) and opens the war-room console on it in this
+# terminal, with a scratch database; the simulator stops when the console does.
+# usage: scripts/demo.sh [PROGRAM] (default plans/pd-lite-tenant-migration)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+WARROOM=${WARROOM:-$ROOT/$BUILD/warroom}
+PROGRAM=${1:-$ROOT/plans/pd-lite-tenant-migration}
+[ -x "$WARROOM" ] || { echo "demo: $WARROOM is missing; run 'make' first" >&2; exit 1; }
+[ -t 0 ] && [ -t 1 ] || { echo "demo: the console needs a terminal" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/warroom-demo.XXXXXX")
+sim_pid=""
+stop() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM HUP
+
+# Port 0: the simulator picks a free port and prints its URL first.
+"$WARROOM" sim --listen 127.0.0.1:0 >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+for _ in $(seq 1 200); do
+	grep -q '^http://' "$work/sim.out" 2>/dev/null && break
+	kill -0 "$sim_pid" 2>/dev/null || { cat "$work/sim.err" >&2; exit 1; }
+	sleep 0.05
+done
+grep -q '^http://' "$work/sim.out" || { echo "demo: the simulator did not start" >&2; exit 1; }
+WARROOM_SIM_URL=$(head -n1 "$work/sim.out")
+export WARROOM_SIM_URL
+export WARROOM_THEMES=${WARROOM_THEMES:-$ROOT/themes}
+echo "simulator at $WARROOM_SIM_URL; opening the console (Q quits)"
+"$WARROOM" console "$PROGRAM" --db "$work/demo.db"
