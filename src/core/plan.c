@@ -92,18 +92,18 @@ static void check_requirements(const struct plan *pl, const char *file, struct d
 		warn_at(d, file, pl->pos, "%s", "the plan defines no migration_phases");
 	for (size_t i = 0; i < pl->n_phases; i++) {
 		const struct plan_phase *ph = &pl->phases[i];
-		const char *id = ph->phase_id ? ph->phase_id : "";
+		if (!ph->phase_id)
+			continue; /* not a phase at all: an error already says why */
 		if (!ph->validation_gate)
-			warn_at(d, file, ph->pos, "phase '%s' has no validation_gate", id);
+			warn_at(d, file, ph->pos, "phase '%s' has no validation_gate", ph->phase_id);
 		if (ph->rollback_point)
 			continue;
 		for (size_t j = 0; j < ph->n_steps; j++)
-			if (!ph->steps[j].rollback_procedure) {
+			if (ph->steps[j].step_id && !ph->steps[j].rollback_procedure)
 				warn_at(d, file, ph->steps[j].pos,
 					"step '%s' has no rollback_procedure and its phase no "
 					"rollback_point",
-					ph->steps[j].step_id ? ph->steps[j].step_id : "");
-			}
+					ph->steps[j].step_id);
 	}
 	if (!pl->monitoring || !pl->monitoring->n_migration_monitoring)
 		warn_at(d, file, pl->pos, "%s",

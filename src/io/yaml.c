@@ -312,7 +312,20 @@ static void report_parser_error(struct builder *b, const yaml_parser_t *p)
 	int line, col;
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 	if (p->error == YAML_READER_ERROR) {
-		offset_to_mark(b->buf, b->len, p->problem_offset, &line, &col);
+		size_t off = p->problem_offset;
+		if (strstr(problem, "trailing") && off > 0 && off <= b->len) {
+			/* libyaml names the byte that fails to continue a sequence;
+			 * the user's mistake is the byte that started it. */
+			size_t lead = off - 1;
+			while (lead > 0 && ((unsigned char)b->buf[lead] & 0xC0) == 0x80)
+				lead--;
+			offset_to_mark(b->buf, b->len, lead, &line, &col);
+			b_error(b, line, col,
+				"not valid UTF-8 (byte 0x%02x starts a sequence that is cut short)",
+				(unsigned char)b->buf[lead]);
+			return;
+		}
+		offset_to_mark(b->buf, b->len, off, &line, &col);
 		if (p->problem_value >= 0 && strstr(problem, "UTF-8"))
 			b_error(b, line, col, "not valid UTF-8 (byte 0x%02x): %s",
 				(unsigned)p->problem_value & 0xFF, problem);
