@@ -195,7 +195,18 @@ static size_t import_kind(struct target *tg, struct tenant *t, enum simdata_kind
 	return n;
 }
 
-static cJSON *tenant_json(const struct tenant *t)
+static cJSON *job_json(const struct job *j, int64_t now_ms);
+
+/* The tenant's latest backfill job, which its progress bar follows. */
+static const struct job *tenant_last_job(const struct target *tg, const struct tenant *t)
+{
+	for (size_t i = tg->njobs; i-- > 0;)
+		if (strcmp(tg->jobs[i].tenant, t->id) == 0)
+			return &tg->jobs[i];
+	return NULL;
+}
+
+static cJSON *tenant_json(const struct target *tg, const struct tenant *t, int64_t now_ms)
 {
 	char when[32];
 	cJSON *o = cJSON_CreateObject();
@@ -220,6 +231,11 @@ static cJSON *tenant_json(const struct tenant *t)
 		cJSON_AddBoolToObject(f, "enabled", t->flags[i].enabled);
 		cJSON_AddNumberToObject(f, "percentage", t->flags[i].percentage);
 	}
+	const struct job *job = tenant_last_job(tg, t);
+	if (job)
+		cJSON_AddItemToObject(o, "backfill", job_json(job, now_ms));
+	else
+		cJSON_AddNullToObject(o, "backfill");
 	return o;
 }
 
@@ -368,20 +384,27 @@ static void h_tenants_post(struct sim_call *call)
 		char *loc = xasprintf("/v1/tenants/%s", id);
 		sim_reply_header(call, "Location", loc);
 		free(loc);
-		sim_reply_json(call, 201, tenant_json(t));
+		sim_reply_json(call, 201, tenant_json(tg, t, call->now_ms));
 	}
 	cJSON_Delete(body);
 }
 
+struct tenant_page {
+	const struct target *tg;
+	int64_t now_ms;
+};
 static cJSON *tenant_at(void *ctx, size_t i)
 {
-	return tenant_json(((struct target *)ctx)->tenants[i]);
+	const struct tenant_page *tp = ctx;
+	return tenant_json(tp->tg, tp->tg->tenants[i], tp->now_ms);
 }
 
 static void h_tenants_list(struct sim_call *call)
 {
 	struct target *tg = call->state;
-	reply_page(call, tg->n, tenant_at, tg);
+	jobs_settle(tg, call->now_ms);
+	struct tenant_page tp = {tg, call->now_ms};
+	reply_page(call, tg->n, tenant_at, &tp);
 }
 
 static void h_tenant_get(struct sim_call *call)
@@ -389,7 +412,7 @@ static void h_tenant_get(struct sim_call *call)
 	jobs_settle(call->state, call->now_ms);
 	struct tenant *t = tenant_or_404(call);
 	if (t)
-		sim_reply_json(call, 200, tenant_json(t));
+		sim_reply_json(call, 200, tenant_json(call->state, t, call->now_ms));
 }
 
 static void h_tenant_delete(struct sim_call *call)
@@ -705,7 +728,7 @@ static void h_cutover(struct sim_call *call)
 	t->state = ST_CUT_OVER;
 	t->cutover_ms = call->now_ms;
 	t->drift = 0;
-	sim_reply_json(call, 200, tenant_json(t));
+	sim_reply_json(call, 200, tenant_json(call->state, t, call->now_ms));
 }
 
 static void h_rollback(struct sim_call *call)
@@ -716,7 +739,7 @@ static void h_rollback(struct sim_call *call)
 	t->state = ST_ROLLED_BACK;
 	t->drift = 0;
 	jobs_settle(call->state, call->now_ms);
-	sim_reply_json(call, 200, tenant_json(t));
+	sim_reply_json(call, 200, tenant_json(call->state, t, call->now_ms));
 }
 
 /* ---- the view metrics read ------------------------------------------------------------------------ */

@@ -58,7 +58,7 @@ note "health, tenants"
 expect 200 GET /v1/health
 json 'd == {"status": "ok"}'
 expect 201 POST /v1/tenants '{"id":"acct-001","name":"Acme","source_system":"pagerduty"}'
-json 'd["state"] == "provisioned" and d["counts"]["services"] == 0'
+json 'd["state"] == "provisioned" and d["counts"]["services"] == 0 and d["backfill"] is None'
 expect 409 POST /v1/tenants '{"id":"acct-001","name":"Acme","source_system":"pagerduty"}'
 json 'd["error"]["code"] == "conflict" and "acct-001" in d["error"]["message"]'
 expect 400 POST /v1/tenants '{"id":"acct-002","name":'
@@ -147,6 +147,8 @@ expect 400 POST /v1/tenants/acct-001/backfills '{"entity":"gizmos"}'
 backfill_done() { req GET "/v1/backfills/$job" && [ "$(value 'd["state"]')" = done ]; }
 wait_until 10 backfill_done || fail "backfill $job never finished"
 json 'd["progress"] == 1.0 and d["done"] == d["total"]'
+expect 200 GET /v1/tenants/acct-001
+json "d['backfill']['job_id'] == '$job' and d['backfill']['progress'] == 1.0"
 expect 200 GET /v1/tenants/acct-001/incidents
 json 'd["total"] >= 1'
 expect 404 GET /v1/backfills/bf-999999
@@ -197,7 +199,7 @@ json 'd["error_rate"] == 0 and d["read_only"] is True'
 expect 200 GET /v1/tenants/acct-002
 expect 503 POST /v1/tenants '{"id":"acct-003","name":"C"}'
 json 'd["error"]["code"] == "read_only"'
-expect 200 POST /_sim/faults '{"reset":true,"rate_limit_per_s":1}'
+expect 200 POST /_sim/faults '{"reset":true,"rate_limit_per_s":0.2}'
 expect 200 GET /v1/health
 expect 429 GET /v1/health
 header_has Retry-After || fail "429 without Retry-After"
@@ -245,11 +247,11 @@ expect 200 GET /v1/tenants
 expect 503 POST /v1/tenants '{"id":"a","name":"A"}'
 json 'd["error"]["code"] == "read_only"'
 stop_sim
-start_sim --rate-limit 2/s
-expect 200 GET /v1/health
+start_sim --rate-limit 0.1/s
 expect 200 GET /v1/health
 expect 429 GET /v1/health
-header_has Retry-After || fail "429 without Retry-After"
+retry=$(tr -d '\r' <"$T/headers" | awk -F': ' 'tolower($1) == "retry-after" {print $2}')
+[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 10 ] || fail "429 with Retry-After '$retry'"
 stop_sim
 start_sim --outage-after 0 --outage-for 1
 expect 503 GET /v1/health
