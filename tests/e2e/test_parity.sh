@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# warroom parity, exception and drift against the simulator: a clean import
+# passes, one entity corrupted with PUT fails parity and is named with its
+# diff, an exception explains it, an A/A run is quiet, drift after cutover
+# is found against the snapshot and explained by an exception.
+source "$(dirname "$0")/lib.sh"
+PROG=$ROOT/tests/e2e/programs/parity
+DB=$T/parity.db
+start_sim --accounts 3 --entities 60
+
+import_tenant() { # ACCOUNT
+	curl -sf -XPOST "$SIM_URL/v1/tenants" -d "{\"id\":\"$1\",\"name\":\"$1\"}" >/dev/null
+	for k in services teams users schedules escalation_policies integrations incidents; do
+		curl -sf -XPOST "$SIM_URL/v1/tenants/$1/import/$k" >/dev/null
+	done
+}
+import_tenant acct-001
+import_tenant acct-002
+
+note "usage errors"
+expect_exit 2 "$WARROOM" parity
+expect_exit 2 "$WARROOM" parity "$PROG" --account acct-001 --wave canary
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account nobody
+expect_out "no account 'nobody'"
+
+note "a clean import passes"
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB"
+expect_out "acct-001 +100.000%"
+expect_out "acct-002 +100.000%"
+expect_out "program pass rate 100.000%"
+
+note "one corrupted entity fails parity and is named"
+SID=$(curl -sf "$SIM_URL/v1/tenants/acct-002/services?page_size=1" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+curl -sf -XPUT "$SIM_URL/v1/tenants/acct-002/services/$SID" -d '{"name":"corrupted-by-test","status":"active"}' >/dev/null
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB"
+expect_out "acct-002 .*BELOW THRESHOLD"
+expect_out "changed service $SID"
+expect_out "~ /name: .* -> \"corrupted-by-test\""
+expect_out "acct-001 +100.000%"
+
+note "the samples were stored"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM samples WHERE account='acct-002' AND kind='parity' AND name='pass_rate'")
+[ "$n" = 2 ] || fail "expected 2 pass_rate samples for acct-002, found $n"
+v=$(sqlite3 "$DB" "SELECT passed < evaluated FROM samples WHERE account='acct-002' AND name='hash/service' ORDER BY id DESC LIMIT 1")
+[ "$v" = 1 ] || fail "the newest hash/service sample of acct-002 should show a mismatch"
+
+note "an exception explains it"
+expect_exit 2 "$WARROOM" exception add "$PROG" --db "$DB" --scope "acct-002/service/$SID"
+expect_exit 1 "$WARROOM" exception add "$PROG" --db "$DB" --scope "a/b/c/d/e" --owner x --reason y --expires 1d
+expect_exit 0 "$WARROOM" exception add "$PROG" --db "$DB" --scope "acct-002/service/$SID" \
+	--owner alice --reason "renamed on purpose by the customer" --expires 2h --controls "weekly review"
+expect_out "exception #1 registered"
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --account acct-002
+expect_out "explained by exception #1 \(alice"
+expect_exit 0 "$WARROOM" exception list "$PROG" --db "$DB" --open
+expect_out "1 +open +acct-002/service/$SID +alice"
+expect_exit 0 "$WARROOM" exception close "$PROG" --db "$DB" --id 1
+expect_exit 1 "$WARROOM" exception close "$PROG" --db "$DB" --id 1
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-002
+n=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action IN ('exception.add','exception.close')")
+[ "$n" = 2 ] || fail "exception add and close should be audited, found $n records"
+
+note "an A/A run measures the noise floor"
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --aa --wave canary
+expect_out "acct-002 .*quiet"
+
+note "drift after cutover"
+expect_exit 1 "$WARROOM" drift "$PROG" --db "$DB" --account acct-001
+expect_out "no cutover snapshot"
+expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --snapshot
+expect_out "acct-001 +snapshot taken: 60 entities"
+expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --account acct-001
+expect_out "0 differing, 0 unexplained"
+curl -sf -XPOST "$SIM_URL/v1/tenants/acct-001/users" -d '{"id":"U-LATE","name":"Late hire"}' >/dev/null
+expect_exit 1 "$WARROOM" drift "$PROG" --db "$DB" --account acct-001
+expect_out "1 differing, 1 unexplained"
+expect_out "unexplained for 0m0.s of 30m00s"
+expect_out "added user U-LATE"
+expect_exit 0 "$WARROOM" exception add "$PROG" --db "$DB" --scope "acct-001/user/U-LATE" \
+	--owner bob --reason "hired after cutover" --expires 1h
+expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --account acct-001
+expect_out "1 differing, 0 unexplained"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM snapshots WHERE account='acct-001'")
+[ "$n" = 60 ] || fail "the snapshot of acct-001 should hold 60 rows, found $n"
+
+note "the audit chain is intact after all of it"
+expect_exit 0 "$WARROOM" audit verify "$PROG" --db "$DB"
+echo "parity e2e ok"

@@ -1,0 +1,256 @@
+/* Unit tests for the report: the model gathers the newest measurement of
+ * each account from a real store, the renderers carry the same numbers,
+ * HTML escapes what it shows, and no secret survives into any format. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "warroom/audit.h"
+#include "warroom/diag.h"
+#include "warroom/exceptions.h"
+#include "warroom/parity.h"
+#include "warroom/plan.h"
+#include "warroom/report.h"
+#include "warroom/samples.h"
+#include "warroom/store.h"
+
+static const char PLAN[] = "metadata:\n  version: \"1.0\"\n  migration_name: report test\n"
+			   "program:\n  name: Report <Test> & Co\n  parity_threshold: \"99.9%\"\n"
+			   "waves:\n  - name: canary\n    order: 1\n";
+static const char ACCOUNTS[] =
+	"accounts:\n"
+	"  - id: acme\n    name: Acme\n    wave: canary\n    migration_mode: full_cutover\n"
+	"    source: {system: pagerduty, base_url: \"http://127.0.0.1:9/pagerduty\"}\n"
+	"    target: {base_url: \"http://127.0.0.1:9\"}\n"
+	"  - id: globex\n    name: Globex\n    wave: canary\n    migration_mode: full_cutover\n"
+	"    source: {system: pagerduty, base_url: \"http://127.0.0.1:9/pagerduty\"}\n"
+	"    target: {base_url: \"http://127.0.0.1:9\"}\n";
+
+struct fx {
+	char dir[256];
+	char path[300];
+	struct store *st;
+	struct program *p;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("TMPDIR");
+	snprintf(f->dir, sizeof(f->dir), "%s/wr-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/w.db", f->dir);
+	struct err e = {{0}};
+	f->st = store_open(f->path, STORE_READWRITE, &e);
+	struct diags d = {0};
+	f->p = program_load_mem("plan.yaml", PLAN, strlen(PLAN), "accounts.yaml", ACCOUNTS,
+				strlen(ACCOUNTS), NULL, NULL, 0, &d);
+	if (!f->p)
+		diags_print(&d, stderr);
+	diags_free(&d);
+	if (!f->st || !f->p)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->st);
+	program_free(f->p);
+	rm_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct entity *mk(enum entity_type t, const char *json)
+{
+	struct err e = {{0}};
+	struct entity *en = entity_new(t, cJSON_Parse(json), &e);
+	assert_non_null(en);
+	return en;
+}
+
+/* A real comparison, stored the way `warroom parity` stores it. */
+static void measure(struct fx *f, const char *account, int corrupt)
+{
+	struct entity_set a = {0}, b = {0};
+	char json[160];
+	for (int i = 0; i < 20; i++) {
+		snprintf(json, sizeof(json), "{\"id\":\"S%02d\",\"name\":\"svc %d\",\"status\":\"active\"}", i, i);
+		entity_set_add(&a, mk(ENTITY_SERVICE, json));
+		if (corrupt && i == 7)
+			snprintf(json, sizeof(json),
+				 "{\"id\":\"S07\",\"name\":\"<b>bad</b>\",\"status\":\"active\",\"password\":\"hunter2\"}");
+		entity_set_add(&b, mk(ENTITY_SERVICE, json));
+	}
+	struct parity_config cfg;
+	parity_config_init(&cfg);
+	struct parity_result r;
+	struct err e = {{0}};
+	assert_int_equal(parity_compare(account, &a, &b, &cfg, NULL, NULL, util_now_ms(), &r, &e), 0);
+	assert_int_equal(samples_append_parity(f->st, &r, 0, &e), 0);
+	cJSON *detail = parity_result_json(&r, &cfg);
+	struct audit_entry en = {.action = "parity.run", .account = account, .detail = detail};
+	assert_int_equal(audit_append(f->st, &en, NULL, &e), 0);
+	cJSON_Delete(detail);
+	parity_result_free(&r);
+	parity_config_free(&cfg);
+	entity_set_free(&a);
+	entity_set_free(&b);
+}
+
+static char *render(const cJSON *m, enum report_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct err e = {{0}};
+	assert_int_equal(report_render(m, fmt, out, &e), 0);
+	fclose(out);
+	return buf;
+}
+
+static const cJSON *account_of(const cJSON *m, const char *id)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(m, "accounts"))
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(a, "id")), id) == 0)
+			return a;
+	return NULL;
+}
+
+static void test_model_and_formats(void **state)
+{
+	struct fx *f = *state;
+	measure(f, "acme", 1); /* older measurement: a mismatch */
+	measure(f, "acme", 0); /* the newest: clean -- the report shows this one */
+	measure(f, "globex", 1);
+	struct exception x = {.scope = "globex/service/S07", .owner = "alice", .reason = "known rename",
+			      .controls = "", .expires_ms = util_now_ms() + 3600000};
+	struct err e = {{0}};
+	x.scope = xstrdup(x.scope), x.owner = xstrdup(x.owner), x.reason = xstrdup(x.reason),
+	x.controls = xstrdup("");
+	assert_int_equal(exceptions_add(f->st, &x, &e), 0);
+	exception_free(&x);
+
+	cJSON *m = report_build(f->st, f->p, NULL, &e);
+	assert_non_null(m);
+	const cJSON *acme = account_of(m, "acme"), *globex = account_of(m, "globex");
+	assert_non_null(acme);
+	assert_non_null(globex);
+	const cJSON *pa = cJSON_GetObjectItem(acme, "parity"), *pg = cJSON_GetObjectItem(globex, "parity");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(pa, "ok")));
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(pg, "ok")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(acme, "trend")), 2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(m, "exceptions")), 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "audit"), "intact")));
+	double rate = cJSON_GetObjectItem(pg, "pass_rate")->valuedouble;
+	char want[32];
+	snprintf(want, sizeof(want), "%.3f%%", 100.0 * rate);
+
+	char *md = render(m, REPORT_MD), *html = render(m, REPORT_HTML), *json = render(m, REPORT_JSON);
+	const char *const all[] = {md, html, json};
+	for (size_t i = 0; i < 3; i++)
+		assert_null(strstr(all[i], "hunter2")); /* redacted before rendering */
+	assert_non_null(strstr(md, want));
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(md, "changed service `S07`"));
+	assert_non_null(strstr(md, "known rename"));
+	/* HTML shows names as text, never as markup */
+	assert_null(strstr(html, "<b>bad</b>"));
+	assert_non_null(strstr(html, "&lt;b&gt;bad&lt;/b&gt;"));
+	assert_non_null(strstr(html, "Report &lt;Test&gt; &amp; Co"));
+	assert_non_null(strstr(html, "<svg"));
+	assert_int_equal(strncmp(html, "<!DOCTYPE html>", 15), 0);
+	cJSON *back = cJSON_Parse(json);
+	assert_non_null(back);
+	cJSON_Delete(back);
+	free(md);
+	free(html);
+	free(json);
+	cJSON_Delete(m);
+
+	/* one account only, and an unknown one */
+	m = report_build(f->st, f->p, "globex", &e);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(m, "accounts")), 1);
+	cJSON_Delete(m);
+	assert_null(report_build(f->st, f->p, "nobody", &e));
+	assert_non_null(strstr(e.msg, "nobody"));
+}
+
+static void test_unmeasured_program(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {{0}};
+	cJSON *m = report_build(f->st, f->p, NULL, &e);
+	assert_non_null(m);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(account_of(m, "acme"), "parity")));
+	char *md = render(m, REPORT_MD);
+	assert_non_null(strstr(md, "not measured"));
+	free(md);
+	cJSON_Delete(m);
+}
+
+static void test_evidence(void **state)
+{
+	struct fx *f = *state;
+	measure(f, "acme", 0);
+	char *dir = xasprintf("%s/evidence", f->dir);
+	int intact = 0;
+	struct err e = {{0}};
+	assert_int_equal(report_evidence(f->st, f->p, NULL, dir, &intact, &e), 0);
+	assert_true(intact);
+	static const char *const files[] = {"report.md", "report.json", "report.html", "audit.jsonl",
+					    "verify.txt", "SHA256SUMS"};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char *p = xasprintf("%s/%s", dir, files[i]);
+		struct stat sbuf;
+		assert_int_equal(stat(p, &sbuf), 0);
+		assert_true(sbuf.st_size > 0);
+		free(p);
+	}
+	char *cmd = xasprintf("cd '%s' && sha256sum -c --quiet SHA256SUMS", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(dir);
+}
+
+static void test_formats(void **state)
+{
+	(void)state;
+	enum report_format fmt;
+	assert_int_equal(report_format_parse("md", &fmt), 0);
+	assert_int_equal(fmt, REPORT_MD);
+	assert_int_equal(report_format_parse("html", &fmt), 0);
+	assert_string_equal(report_format_ext(fmt), "html");
+	assert_int_equal(report_format_parse("pdf", &fmt), -1);
+	assert_int_equal(report_format_parse(NULL, &fmt), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_model_and_formats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmeasured_program, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence, setup, teardown),
+		cmocka_unit_test(test_formats),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
