@@ -1,0 +1,63 @@
+/* source_import — a source read whole (source.h) laid against a tenant on the
+ * target (GET/POST/PUT /v1/tenants/{id}/{entity}[/{eid}]): what would be
+ * created, updated, left unchanged or refused, and applying it one entity at
+ * a time, each request idempotent (Idempotency-Key), each batch audited and
+ * checkpointed in import_checkpoints so a crash resumes where it stopped. */
+#ifndef WARROOM_SOURCE_IMPORT_H
+#define WARROOM_SOURCE_IMPORT_H
+
+#include <stddef.h>
+
+#include "warroom/entity.h"
+#include "warroom/source.h"
+#include "warroom/store.h"
+
+enum import_action { IMPORT_CREATE, IMPORT_UPDATE, IMPORT_UNCHANGED, IMPORT_REFUSED,
+		     IMPORT_ACTION_COUNT };
+/* "create", "update", "unchanged", "refused" */
+const char *source_import_action_name(enum import_action a);
+
+struct import_item {
+	enum import_action action;
+	enum entity_type type;
+	char *id, *name; /* owned; name may be NULL */
+	char *detail;    /* owned; update: the field changes; refused: why; else NULL */
+	const struct entity *entity; /* borrowed from the source result; NULL when refused */
+};
+
+struct import_report {
+	struct import_item *items; /* in apply order: by type, then source order */
+	size_t n, cap;
+	size_t count[ENTITY_TYPE_COUNT][IMPORT_ACTION_COUNT];
+	struct strbuf compat;  /* source fields with no home on the target, one a line */
+	int tenant_missing;    /* the tenant does not exist yet on the target */
+	size_t applied;        /* requests that succeeded this run */
+	size_t resumed;        /* entities skipped because a checkpoint had them */
+};
+void source_import_report_free(struct import_report *r);
+
+struct import_options {
+	const char *tenant;       /* the target tenant id (the account id) */
+	const char *tenant_name;
+	const char *target_url;   /* base URL of the target API, no trailing '/' */
+	const char *target_token; /* Bearer token; NULL: none sent */
+	struct store *store;      /* checkpoints and audit; required to apply */
+	const char *plan_hash;    /* for audit records; may be NULL */
+	size_t batch;             /* entities per audit record and checkpoint; default 100 */
+	int verbose;
+};
+
+/* Reads the tenant's entities and compares them with src: the report says
+ * what applying would do. Nothing is written anywhere. */
+int source_import_plan(const struct import_options *o, const struct source_result *src,
+		       struct import_report *out, struct err *e);
+
+/* Applies a report made by source_import_plan: creates the tenant when it is
+ * missing, then every create and update, batch by batch; each batch is one
+ * audit record and one checkpoint. A checkpoint left by a run that did not
+ * finish is honoured (its entities are not sent again); a finished run
+ * clears the account's checkpoints. -1 with the failing request named. */
+int source_import_apply(const struct import_options *o, struct import_report *r,
+			struct err *e);
+
+#endif
