@@ -28,8 +28,19 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 	  "PROGRAM [--db FILE] [--theme NAME|PATH] [--view NAME] | --diff LEFT.json RIGHT.json", \
 	  "open the war-room console on a program (operator)")               \
 	_("observe", cmd_observe, "PROGRAM [--db FILE] [--theme NAME|PATH] [--view NAME]", \
-	  "open the console read-only (observers, e.g. an sshd ForceCommand)")
-
+	  "open the console read-only (observers, e.g. an sshd ForceCommand)") \
+	_("parity", cmd_parity,                                                \
+	  "PROGRAM [--account ID|--wave NAME] [--db FILE] [--aa] [--json]",  \
+	  "measure parity (counts, hashes, samples, plan invariants); exit 1 under threshold") \
+	_("exception", cmd_exception,                                          \
+	  "add|close|list PROGRAM [--db FILE] [--scope S --owner LOGIN --reason TEXT --expires DUR|TIME [--controls TEXT]] [--id N] [--open|--expired|--closed]", \
+	  "the exception registry: registered, owned, expiring deviations")   \
+	_("drift", cmd_drift,                                                  \
+	  "PROGRAM [--account ID] [--db FILE] [--snapshot]",                   \
+	  "compare the target with its cutover snapshot; --snapshot takes one") \
+	_("report", cmd_report,                                                \
+	  "PROGRAM [--account ID] [--db FILE] [--format md|json|html] [-o FILE] | --evidence -o DIR", \
+	  "the customer-safe parity report, or the audit-ready evidence pack")
 
 #define CLI_DECLARE(name, fn, args, help) int fn(int argc, char **argv);
 COMMANDS(CLI_DECLARE)
