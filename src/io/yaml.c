@@ -208,7 +208,8 @@ static void close_collection(struct builder *b)
 	struct frame f = b->frames[--b->n_frames];
 	struct node *n = f.node;
 	size_t count = b->n_pending - f.first;
-	struct node **kids = b->pending + f.first;
+	/* pending is still NULL when the first collection is empty */
+	struct node **kids = count ? b->pending + f.first : NULL;
 	size_t weight = 1;
 	for (size_t i = 0; i < count; i++)
 		weight = sat_add(weight, kids[i]->weight);
@@ -216,7 +217,8 @@ static void close_collection(struct builder *b)
 	if (n->kind == NODE_SEQ) {
 		n->n = count;
 		n->u.items = arena_alloc(b->arena, count * sizeof(*n->u.items));
-		memcpy(n->u.items, kids, count * sizeof(*kids));
+		if (count)
+			memcpy(n->u.items, kids, count * sizeof(*kids));
 	} else {
 		n->n = count / 2;
 		n->u.pairs = arena_alloc(b->arena, n->n * sizeof(*n->u.pairs));

@@ -93,6 +93,15 @@ static void test_empty_document(void **state)
 	assert_null(doc.root);
 	assert_int_equal(d.n, 0);
 	node_doc_free(&doc);
+	/* Empty collections before any other node: nothing pending yet. */
+	assert_int_equal(parse("[]\n", &doc, &d), 0);
+	assert_int_equal(doc.root->kind, NODE_SEQ);
+	assert_int_equal(doc.root->n, 0);
+	node_doc_free(&doc);
+	assert_int_equal(parse("{}\n", &doc, &d), 0);
+	assert_int_equal(doc.root->kind, NODE_MAP);
+	assert_int_equal(doc.root->n, 0);
+	node_doc_free(&doc);
 	diags_free(&d);
 }
 
