@@ -1,0 +1,202 @@
+/* parity_bench — the measured side of bench_parity.sh.
+ *   parity_bench gen N LEFT RIGHT DIFFS   two JSON-lines files of N entities; RIGHT has the
+ *                                         same content re-spelled (key order, spacing, 1.0,
+ *                                         time offsets) and DIFFS real changes
+ *   parity_bench pairs LEFT RIGHT         parse, canonicalise, hash and compare every pair;
+ *                                         prints "differ N rss_kb K"
+ *   parity_bench buckets URL TENANT SEED ACCOUNTS ENTITIES DIFFS
+ *                                         bucketed comparison of the seeded dataset (with
+ *                                         DIFFS planted locally) against the simulator's,
+ *                                         then a full download of the same, for the cost of each */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "warroom/bucket.h"
+#include "warroom/canon.h"
+#include "warroom/simdata.h"
+#include "warroom/targetapi.h"
+
+static const char *const zones[] = {"+00:00", "Z"};
+
+/* One entity; `alt` spells the same content differently, `changed` alters it. */
+static void entity_line(FILE *f, size_t i, int alt, int changed)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "P%08zX%02X", i * 2654435761u % 0xFFFFFFFFu, (unsigned)(i % 251));
+	int delay = (int)(i % 30) + (changed ? 1 : 0);
+	if (!alt)
+		fprintf(f,
+			"{\"id\":\"%s\",\"name\":\"service %zu\",\"status\":\"active\",\"num_loops\":%d,"
+			"\"created_at\":\"2024-05-%02zuT10:00:00%s\",\"team_ids\":[\"T%zu\",\"T%zu\"],"
+			"\"rules\":[{\"delay_minutes\":%d,\"targets\":[{\"type\":\"user\",\"id\":\"U%zu\"}]}]}\n",
+			id, i, (int)(i % 3), i % 28 + 1, zones[0], i % 97, i % 89, delay, i % 1000);
+	else
+		fprintf(f,
+			"{ \"rules\": [ {\"targets\":[{\"id\":\"U%zu\",\"type\":\"user\"}], \"delay_minutes\": %d.0 } ],"
+			" \"team_ids\": [\"T%zu\", \"T%zu\"], \"created_at\": \"2024-05-%02zuT12:00:00.000+02:00\","
+			" \"num_loops\": %d, \"status\": \"active\", \"name\": \"service %zu\", \"id\": \"%s\" }\n",
+			i % 1000, delay, i % 97, i % 89, i % 28 + 1, (int)(i % 3), i, id);
+}
+
+static int gen(size_t n, const char *left, const char *right, size_t diffs)
+{
+	FILE *a = fopen(left, "w"), *b = fopen(right, "w");
+	if (!a || !b)
+		return 1;
+	size_t step = diffs ? n / diffs : n + 1;
+	for (size_t i = 0; i < n; i++) {
+		entity_line(a, i, 0, 0);
+		entity_line(b, i, 1, diffs && i % step == step / 2);
+	}
+	return (fclose(a) | fclose(b)) != 0;
+}
+
+struct keyed {
+	uint64_t id;
+	unsigned char hash[CANON_HASH_LEN];
+};
+
+static int keyed_cmp(const void *x, const void *y)
+{
+	uint64_t a = ((const struct keyed *)x)->id, b = ((const struct keyed *)y)->id;
+	return a < b ? -1 : a > b;
+}
+
+/* Reads a file's entities as (id hash, content hash): memory is the count
+ * times the hash, not the bytes. */
+static struct keyed *read_side(const char *path, struct canon_hasher *h, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	struct keyed *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t len;
+	struct err e = {{0}};
+	while ((len = getline(&line, &lcap, f)) > 0) {
+		cJSON *doc = cJSON_ParseWithLength(line, (size_t)len);
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id"));
+		struct keyed k;
+		if (!id || canon_hasher_hash(h, doc, k.hash, &e) < 0) {
+			fprintf(stderr, "%s: entity %zu: %s\n", path, *n + 1, e.msg[0] ? e.msg : "no id");
+			exit(1);
+		}
+		k.id = bucket_id_hash(id);
+		VEC_PUSH(v, *n, cap, k);
+		cJSON_Delete(doc);
+	}
+	free(line);
+	fclose(f);
+	qsort(v, *n, sizeof(*v), keyed_cmp);
+	return v;
+}
+
+static int pairs(const char *left, const char *right)
+{
+	struct canon_hasher *h = canon_hasher_new();
+	size_t na, nb;
+	struct keyed *a = read_side(left, h, &na), *b = read_side(right, h, &nb);
+	if (!a || !b)
+		return 1;
+	size_t i = 0, j = 0, differ = 0;
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a[i].id < b[j].id))
+			differ++, i++;
+		else if (i == na || b[j].id < a[i].id)
+			differ++, j++;
+		else
+			differ += memcmp(a[i++].hash, b[j++].hash, CANON_HASH_LEN) != 0;
+	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("differ %zu rss_kb %ld entities %zu\n", differ, ru.ru_maxrss, na);
+	free(a);
+	free(b);
+	canon_hasher_free(h);
+	return 0;
+}
+
+static int buckets(const char *url, const char *tenant, uint64_t seed, unsigned accounts,
+		   unsigned entities, size_t diffs)
+{
+	struct err e = {{0}};
+	struct simdata_config cfg = {seed, accounts, entities};
+	struct simdata *d = simdata_new(&cfg, &e);
+	int acct = d ? simdata_account_find(d, tenant) : -1;
+	if (acct < 0) {
+		fprintf(stderr, "parity_bench: %s\n", d ? "no such account" : e.msg);
+		return 1;
+	}
+	struct targetapi api;
+	if (targetapi_open(&api, url, &e))
+		return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
+	struct canon_hasher *h = canon_hasher_new();
+	size_t total = 0, found = 0, planted = 0;
+	for (int k = 0; k < SIMDATA_KIND_COUNT; k++)
+		total += simdata_count(d, (unsigned)acct, (enum simdata_kind)k);
+	size_t every = diffs ? total / diffs : total + 1, seen = 0;
+	for (int k = 0; k < SIMDATA_KIND_COUNT; k++) {
+		struct bucket_index local = {0};
+		size_t n = simdata_count(d, (unsigned)acct, (enum simdata_kind)k);
+		struct simdata_entity en;
+		for (size_t i = 0; i < n; i++, seen++) {
+			simdata_entity(d, (unsigned)acct, (enum simdata_kind)k, i, &en);
+			cJSON *o = simdata_entity_json(&en);
+			cJSON_AddStringToObject(o, "origin", "import");
+			if (diffs && seen % every == every / 2 && planted < diffs) {
+				cJSON_AddTrueToObject(o, "changed_by_bench");
+				planted++;
+			}
+			unsigned char hash[CANON_HASH_LEN];
+			canon_hasher_hash(h, o, hash, &e);
+			bucket_index_add(&local, en.id, hash);
+			cJSON_Delete(o);
+		}
+		struct bucket_side left, right;
+		bucket_side_local(&left, &local);
+		struct targetapi_buckets rb = {&api, tenant, (enum entity_type)k, TARGETAPI_REFERENCE};
+		targetapi_bucket_side(&rb, &right);
+		struct bucket_opts opts = {0};
+		struct bucket_result r = {0};
+		if (bucket_compare(&left, &right, &opts, &r, &e) < 0)
+			return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
+		found += r.n;
+		bucket_result_free(&r);
+		bucket_index_free(&local);
+	}
+	size_t b_req = api.requests;
+	uint64_t b_bytes = api.bytes;
+	api.requests = 0;
+	api.bytes = 0;
+	struct entity_set all = {0};
+	if (targetapi_fetch_all(&api, tenant, TARGETAPI_REFERENCE, &all, &e) < 0)
+		return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
+	printf("entities %zu planted %zu found %zu bucket_requests %zu bucket_bytes %llu "
+	       "full_requests %zu full_bytes %llu\n",
+	       total, planted, found, b_req, (unsigned long long)b_bytes, api.requests,
+	       (unsigned long long)api.bytes);
+	entity_set_free(&all);
+	targetapi_close(&api);
+	canon_hasher_free(h);
+	simdata_free(d);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "gen"))
+		return gen(strtoull(argv[2], NULL, 10), argv[3], argv[4], strtoull(argv[5], NULL, 10));
+	if (argc == 4 && !strcmp(argv[1], "pairs"))
+		return pairs(argv[2], argv[3]);
+	if (argc == 8 && !strcmp(argv[1], "buckets"))
+		return buckets(argv[2], argv[3], strtoull(argv[4], NULL, 10), (unsigned)atoi(argv[5]),
+			       (unsigned)atoi(argv[6]), strtoull(argv[7], NULL, 10));
+	fprintf(stderr, "usage: parity_bench gen N LEFT RIGHT DIFFS | pairs LEFT RIGHT | "
+			"buckets URL TENANT SEED ACCOUNTS ENTITIES DIFFS\n");
+	return 2;
+}
