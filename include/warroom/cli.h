@@ -29,6 +29,29 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 	  "open the war-room console on a program (operator)")               \
 	_("observe", cmd_observe, "PROGRAM [--db FILE] [--theme NAME|PATH] [--view NAME]", \
 	  "open the console read-only (observers, e.g. an sshd ForceCommand)") \
+	_("run", cmd_run,                                                      \
+	  "PROGRAM --account ID|--wave NAME [--step ID|--phase ID] [--dry-run] [--yes|--confirm TARGET] [--db FILE] [--concurrency N] [--pause]", \
+	  "run accounts until done or waiting for a person (exit 0, 1, 3)")   \
+	_("rollback", cmd_rollback,                                            \
+	  "PROGRAM --account ID --level step|phase|full [--step ID|--phase ID] [--db FILE]", \
+	  "undo completed steps in reverse order, then the post-rollback checks") \
+	_("gate", cmd_gate,                                                    \
+	  "status|sign|reject PROGRAM --account ID --gate ID [--role ROLE] [--reason TEXT] [--confirm ACCOUNT_ID] [--db FILE]", \
+	  "show a gate's sign-offs, or sign or reject it as your login")      \
+	_("check", cmd_check,                                                  \
+	  "tick PROGRAM --account ID --step ID|--gate ID --item N|TEXT [--db FILE]", \
+	  "tick a manual check of a step or gate")                            \
+	_("wave", cmd_wave,                                                    \
+	  "throttle|postpone|resume|halt PROGRAM --wave NAME [--max N] [--confirm WAVE] [--db FILE]", \
+	  "throttle, postpone before cut-over, resume or halt a wave")        \
+	_("lease", cmd_lease, "break PROGRAM --id ID [--db FILE]",             \
+	  "break the lease of a step whose holder is gone")                   \
+	_("reconcile", cmd_reconcile,                                          \
+	  "PROGRAM --account ID --step ID --as done|rerun|rollback [--db FILE]", \
+	  "settle a step a crash left unknown, after showing what the log knows") \
+	_("halt", cmd_halt,                                                    \
+	  "PROGRAM --account ID --reason TEXT --confirm ACCOUNT_ID [--as clear] [--db FILE]", \
+	  "stop the line for an account (customer veto); --as clear lifts it") \
 	_("parity", cmd_parity,                                                \
 	  "PROGRAM [--account ID|--wave NAME] [--db FILE] [--aa] [--json]",  \
 	  "measure parity (counts, hashes, samples, plan invariants); exit 1 under threshold") \
