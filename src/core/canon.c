@@ -78,8 +78,21 @@ void canon_number(double d, char *buf, size_t size)
 		snprintf(buf, size, "null");
 		return;
 	}
-	if (d == floor(d) && fabs(d) < 9007199254740992.0) {
-		snprintf(buf, size, "%.0f", d == 0 ? 0.0 : d);
+	if (d == floor(d) && fabs(d) < 9007199254740992.0 && size >= 20) {
+		/* integers are most numbers in entities: no printf for them */
+		char tmp[20];
+		size_t n = 0;
+		uint64_t u = (uint64_t)(d < 0 ? -d : d);
+		do {
+			tmp[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		size_t k = 0;
+		if (d < 0)
+			buf[k++] = '-';
+		while (n)
+			buf[k++] = tmp[--n];
+		buf[k] = '\0';
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
@@ -175,9 +188,32 @@ int canon_time(const char *s, char *out, size_t size)
 	int64_t y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, size, "%04lld-%02d-%02dT%02d:%02d:%02d%s%.*sZ", (long long)y, m, d,
-		 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), flen ? "." : "",
-		 (int)flen, frac ? frac : "");
+	if (y < 0 || y > 9999 || size < 22 + flen) {
+		snprintf(out, size, "%04lld-%02d-%02dT%02d:%02d:%02d%s%.*sZ", (long long)y, m, d,
+			 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), flen ? "." : "",
+			 (int)flen, frac ? frac : "");
+		return 1;
+	}
+	/* the common case by hand: this runs for every time of every entity */
+	const int parts[6] = {(int)(y / 100), (int)(y % 100), m, d, (int)(rem / 3600), (int)(rem / 60 % 60)};
+	static const char sep[6] = {0, 0, '-', '-', 'T', ':'};
+	char *q = out;
+	for (int i = 0; i < 6; i++) {
+		if (sep[i])
+			*q++ = sep[i];
+		*q++ = (char)('0' + parts[i] / 10);
+		*q++ = (char)('0' + parts[i] % 10);
+	}
+	*q++ = ':';
+	*q++ = (char)('0' + rem % 60 / 10);
+	*q++ = (char)('0' + rem % 10);
+	if (flen) {
+		*q++ = '.';
+		memcpy(q, frac, flen);
+		q += flen;
+	}
+	*q++ = 'Z';
+	*q = '\0';
 	return 1;
 }
 
@@ -245,7 +281,19 @@ static long sorted_members(struct out *o, const cJSON *obj, const cJSON **stack,
 		}
 		v[n++] = c;
 	}
-	qsort(v, n, sizeof(*v), key_cmp);
+	if (n > 16) {
+		qsort(v, n, sizeof(*v), key_cmp);
+	} else { /* entities have a handful of keys: insertion sort beats qsort's setup */
+		for (size_t i = 1; i < n; i++) {
+			const cJSON *x = v[i];
+			size_t j = i;
+			while (j && strcmp(v[j - 1]->string, x->string) > 0) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+	}
 	for (size_t i = 1; i < n; i++) {
 		if (!strcmp(v[i - 1]->string, v[i]->string)) {
 			out_fail(o, "duplicate key", v[i]->string);
