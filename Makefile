@@ -35,6 +35,7 @@ ASAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
 FUZZ_OBJ  := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/replay/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps deps-fuzz deps-bench test check unit e2e fuzz bench demo install clean
@@ -84,10 +85,16 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwarroom-asan.a
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BUILD)/warroom $(BUILD)/warroom-asan $(UNIT_BIN)
+# Every fuzz target is also built with $(CC) under ASan + UBSan around a plain
+# main that replays its corpus, so `make test` needs no clang.
+$(BUILD)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libwarroom-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(SANFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libwarroom-asan.a $(PKG_LIBS)
+
+check: $(BUILD)/warroom $(BUILD)/warroom-asan $(UNIT_BIN) $(REPLAY_BIN)
 	@BUILD=$(BUILD) tests/run-all.sh
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(REPLAY_BIN)
 	@BUILD=$(BUILD) tests/run-all.sh unit
 e2e: $(BUILD)/warroom $(BUILD)/warroom-asan
 	@BUILD=$(BUILD) tests/run-all.sh e2e

@@ -31,6 +31,14 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 		n=$(basename "$t"); [ -n "$filter" ] && [[ $n != *$filter* ]] && continue
 		run_one "unit/$n" "$t"
 	done
+	# Each fuzz target replays its corpus (tests/fuzz/corpus/NAME for fuzz_NAME).
+	for t in "$BUILD"/replay/fuzz_*; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t"); [ -n "$filter" ] && [[ $n != *$filter* ]] && continue
+		corpus=tests/fuzz/corpus/${n#fuzz_}
+		[ -d "$corpus" ] || corpus=
+		run_one "fuzz/$n" "$t" $corpus
+	done
 fi
 if [ "$what" = all ] || [ "$what" = e2e ]; then
 	for t in tests/e2e/test_*.sh; do
