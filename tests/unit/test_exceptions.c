@@ -128,10 +128,31 @@ static void test_registry(void **state)
 	exception_free(&c);
 }
 
+static void test_explain(void **state)
+{
+	(void)state;
+	struct exception items[2] = {
+		{.id = 4, .scope = "acme/user/U1", .owner = "alice", .reason = "renamed", .expires_ms = 5000},
+		{.id = 5, .scope = "acme/service", .owner = "bob", .reason = "old", .expires_ms = 5000,
+		 .closed_ms = 3000},
+	};
+	struct exception_list l = {items, 2, 2};
+	struct exceptions_explainer x = {&l, 4000};
+	char why[256] = "";
+	assert_int_equal(exceptions_explain(&x, "acme", "user", "U1", NULL, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "exception #4 (alice, until 1970-01-01T00:00:05"));
+	assert_non_null(strstr(why, "renamed"));
+	/* a closed one explains nothing, nor does an open one after its expiry */
+	assert_int_equal(exceptions_explain(&x, "acme", "service", "S1", NULL, why, sizeof(why)), 0);
+	x.now_ms = 6000;
+	assert_int_equal(exceptions_explain(&x, "acme", "user", "U1", NULL, why, sizeof(why)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scopes),
+		cmocka_unit_test(test_explain),
 		cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

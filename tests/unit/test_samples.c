@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "warroom/parity.h"
 #include "warroom/samples.h"
 #include "warroom/store.h"
 
@@ -127,12 +128,66 @@ static void test_serial_bump(void **state)
 	assert_non_null(strstr(e.msg, "account"));
 }
 
+static struct entity *mk(const char *json)
+{
+	struct err e = {{0}};
+	struct entity *en = entity_new(ENTITY_TEAM, cJSON_Parse(json), &e);
+	assert_non_null(en);
+	return en;
+}
+
+/* A real comparison stored as samples: the names the console and the
+ * report read, with the figures of the comparison. */
+static void test_append_parity(void **state)
+{
+	struct fx *f = *state;
+	struct entity_set a = {0}, b = {0};
+	entity_set_add(&a, mk("{\"id\":\"T1\",\"name\":\"core\"}"));
+	entity_set_add(&a, mk("{\"id\":\"T2\",\"name\":\"edge\"}"));
+	entity_set_add(&b, mk("{\"id\":\"T1\",\"name\":\"core\"}"));
+	entity_set_add(&b, mk("{\"id\":\"T2\",\"name\":\"EDGE\"}"));
+	struct parity_config cfg;
+	parity_config_init(&cfg);
+	struct parity_result r;
+	struct err e = {{0}};
+	assert_int_equal(parity_compare("acme", &a, &b, &cfg, NULL, NULL, 7000, &r, &e), 0);
+	assert_int_equal(samples_append_parity(f->st, &r, 0, &e), 0);
+	struct sample s;
+	assert_int_equal(samples_latest(f->st, "acme", SAMPLE_PARITY, "hash/team", &s, &e), 1);
+	assert_int_equal(s.passed, 1);
+	assert_int_equal(s.evaluated, 2);
+	assert_int_equal(s.at_ms, 7000);
+	sample_free(&s);
+	assert_int_equal(samples_latest(f->st, "acme", SAMPLE_PARITY, "count/team", &s, &e), 1);
+	assert_int_equal(s.passed, 1);
+	sample_free(&s);
+	assert_int_equal(samples_latest(f->st, "acme", SAMPLE_PARITY, SAMPLE_PASS_RATE, &s, &e), 1);
+	assert_true(s.value > r.pass_rate - 1e-9 && s.value < r.pass_rate + 1e-9);
+	sample_free(&s);
+	/* no types that were absent on both sides */
+	assert_int_equal(samples_latest(f->st, "acme", SAMPLE_PARITY, "hash/user", &s, &e), 0);
+	/* an A/A run is noise, never a pass rate */
+	assert_int_equal(samples_append_parity(f->st, &r, 1, &e), 0);
+	assert_int_equal(samples_latest(f->st, "acme", SAMPLE_PARITY, SAMPLE_NOISE, &s, &e), 1);
+	sample_free(&s);
+	double *v;
+	size_t n;
+	assert_int_equal(samples_series(f->st, "acme", SAMPLE_PARITY, SAMPLE_PASS_RATE, 10, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	parity_result_free(&r);
+	parity_config_free(&cfg);
+	entity_set_free(&a);
+	entity_set_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_latest_and_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_pass_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_bump, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_parity, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
