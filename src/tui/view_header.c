@@ -93,40 +93,58 @@ int view_header_draw(struct tui *t, int w)
 	sb_addf(&sb, " %s / %s ", clock, lclock);
 	tui_put(t, 0, w - clock_w, clock_w, ROLE_HEADER_KEY, sb_str(&sb));
 
-	/* row 2: accounts by wave and by phase, next gate, T-minus */
-	sb_reset(&sb);
-	struct count waves[16], phases[16];
-	size_t nw = 0, np = 0;
-	int64_t nearest = -1;
-	const char *gate_account = NULL, *gate_phase = NULL;
-	for (size_t i = 0; i < p->n_accounts; i++) {
-		const struct account *ac = &p->accounts[i];
-		count_add(waves, &nw, ARRAY_SIZE(waves), ac->wave ? ac->wave : "—");
-		const struct dash_run *r = dash_runs_find(&t->runs, ac->id);
-		count_add(phases, &np, ARRAY_SIZE(phases),
-			  r && r->phase_id ? r->phase_id : "not started");
-		if (r && !gate_account && r->state && !strcmp(r->state, "waiting")) {
-			gate_account = ac->id;
-			gate_phase = r->phase_id;
+	/* row 2: accounts by wave and by phase, next gate, T-minus; the totals
+	 * walk every account, so they are kept until the store changes */
+	static struct {
+		int64_t version;
+		const struct program *program;
+		char *totals;
+		int64_t nearest;
+	} cache = {-1, NULL, NULL, -1};
+	if (cache.version != t->data_version || cache.program != p || !cache.totals) {
+		struct strbuf tot = {0};
+		struct count waves[16], phases[16];
+		size_t nw = 0, np = 0;
+		int64_t nearest = -1;
+		const char *gate_account = NULL, *gate_phase = NULL;
+		for (size_t i = 0; i < p->n_accounts; i++) {
+			const struct account *ac = &p->accounts[i];
+			count_add(waves, &nw, ARRAY_SIZE(waves), ac->wave ? ac->wave : "—");
+			const struct dash_run *r = dash_runs_find(&t->runs, ac->id);
+			count_add(phases, &np, ARRAY_SIZE(phases),
+				  r && r->phase_id ? r->phase_id : "not started");
+			if (r && !gate_account && r->state && !strcmp(r->state, "waiting")) {
+				gate_account = ac->id;
+				gate_phase = r->phase_id;
+			}
+			int64_t start = parse_iso(ac->cutover_window.start);
+			if (start >= now - 86400000LL && (nearest < 0 || start < nearest))
+				nearest = start;
 		}
-		int64_t start = parse_iso(ac->cutover_window.start);
-		if (start >= now - 86400000LL && (nearest < 0 || start < nearest))
-			nearest = start;
+		sb_addf(&tot, " %zu accounts | waves: ", p->n_accounts);
+		add_counts(&tot, waves, nw);
+		sb_adds(&tot, " | phases: ");
+		add_counts(&tot, phases, np);
+		sb_adds(&tot, " | next gate: ");
+		if (gate_account) {
+			const struct plan_phase *ph = plan_find_phase(pl, gate_phase ? gate_phase : "");
+			sb_addf(&tot, "%s %s",
+				ph && ph->validation_gate && ph->validation_gate->gate_id
+					? ph->validation_gate->gate_id
+					: (gate_phase ? gate_phase : "—"),
+				gate_account);
+		} else {
+			sb_adds(&tot, "—");
+		}
+		free(cache.totals);
+		cache.totals = sb_detach(&tot);
+		cache.nearest = nearest;
+		cache.version = t->data_version;
+		cache.program = p;
 	}
-	sb_addf(&sb, " %zu accounts | waves: ", p->n_accounts);
-	add_counts(&sb, waves, nw);
-	sb_adds(&sb, " | phases: ");
-	add_counts(&sb, phases, np);
-	sb_adds(&sb, " | next gate: ");
-	if (gate_account) {
-		const struct plan_phase *ph = plan_find_phase(pl, gate_phase ? gate_phase : "");
-		sb_addf(&sb, "%s %s", ph && ph->validation_gate && ph->validation_gate->gate_id
-					      ? ph->validation_gate->gate_id
-					      : (gate_phase ? gate_phase : "—"),
-			gate_account);
-	} else {
-		sb_adds(&sb, "—");
-	}
+	int64_t nearest = cache.nearest;
+	sb_reset(&sb);
+	sb_adds(&sb, cache.totals);
 	sb_adds(&sb, " | cutover ");
 	if (nearest >= 0) {
 		long days = (long)((nearest - now) / 86400000LL);
