@@ -153,6 +153,17 @@ void sim_faults_current(const struct sim_faults *faults, int64_t now_ms,
 			struct sim_fault_config *out, int *outage_now);
 /* Parses "--rate-limit"-style values: "10/s", "10". */
 int sim_faults_parse_rate(const char *s, double *per_s);
+/* Merges a /_sim/faults body (JSON text of len bytes) into *cfg, which is
+ * left alone unless all of it is valid; -1 with a message. Sets
+ * *restart_outage when the body sets an outage field. */
+int sim_faults_merge_json(struct sim_fault_config *cfg, const char *text, size_t len, int *restart_outage,
+			  struct err *e);
+
+/* ---- metrics (sim_metrics.c) ------------------------------------------------------- */
+
+/* Checks a Prometheus query as /api/v1/query reads it (one vector selector:
+ * a metric name and/or {label="v",label!="v"}); -1 with a message. */
+int sim_metrics_check_query(const char *expr, struct err *e);
 
 /* ---- the target's state as metrics read it (sim_target.c) ----------------------- */
 

@@ -192,11 +192,14 @@ static int field_set(struct sim_fault_config *cfg, const struct field *fd, const
 	return 0;
 }
 
-/* Merges a body into the faults; nothing changes unless all of it is valid. */
-static int faults_merge(struct sim_faults *f, const cJSON *body, int64_t now_ms, struct err *e)
+/* Merges a body into cfg; nothing changes unless all of it is valid. Sets
+ * *restart_outage when the body touches the outage window. */
+static int config_merge(struct sim_fault_config *cfg, const cJSON *body, int *restart_outage, struct err *e)
 {
-	struct sim_fault_config next = f->cfg;
-	int restart_outage = 0;
+	struct sim_fault_config next = *cfg;
+	*restart_outage = 0;
+	if (!cJSON_IsObject(body))
+		return err_set(e, "the faults must be a JSON object");
 	const cJSON *reset = cJSON_GetObjectItemCaseSensitive(body, "reset");
 	if (reset && !cJSON_IsBool(reset))
 		return err_set(e, "reset must be true or false");
@@ -216,13 +219,32 @@ static int faults_merge(struct sim_faults *f, const cJSON *body, int64_t now_ms,
 		if (field_set(&next, fd, item, e) < 0)
 			return -1;
 		if (util_has_prefix(fd->name, "outage_"))
-			restart_outage = 1;
+			*restart_outage = 1;
 	}
-	f->cfg = next;
+	*cfg = next;
+	return 0;
+}
+
+int sim_faults_merge_json(struct sim_fault_config *cfg, const char *text, size_t len, int *restart_outage,
+			  struct err *e)
+{
+	cJSON *body = cJSON_ParseWithLength(text, len);
+	if (!body)
+		return err_set(e, "the faults are not valid JSON");
+	int rc = config_merge(cfg, body, restart_outage, e);
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int faults_merge(struct sim_faults *f, const cJSON *body, int64_t now_ms, struct err *e)
+{
+	int restart_outage;
+	if (config_merge(&f->cfg, body, &restart_outage, e) < 0)
+		return -1;
 	if (restart_outage)
 		f->origin_ms = now_ms;
-	if (next.rate_limit_per_s != 0) {
-		f->tokens = next.rate_limit_per_s < 1 ? 1 : next.rate_limit_per_s;
+	if (f->cfg.rate_limit_per_s != 0) {
+		f->tokens = f->cfg.rate_limit_per_s < 1 ? 1 : f->cfg.rate_limit_per_s;
 		f->tokens_ms = now_ms;
 	}
 	return 0;

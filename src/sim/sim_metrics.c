@@ -286,7 +286,7 @@ static int parse_selector(const char *q, struct selector *sel, struct err *e)
 			} else if (p[0] == '!' && p[1] == '=' && p[2] != '~') {
 				m->negate = 1;
 				p += 2;
-			} else if ((p[0] == '=' || p[0] == '!') && (p[1] == '~' || p[2] == '~')) {
+			} else if ((p[0] == '=' || p[0] == '!') && p[1] == '~') {
 				return err_set(e, "1:%zu: regular-expression matchers are not supported here",
 					       (size_t)(p - q) + 1);
 			} else {
@@ -319,6 +319,12 @@ static int parse_selector(const char *q, struct selector *sel, struct err *e)
 	if (!positive)
 		return err_set(e, "vector selector must contain at least one non-empty matcher");
 	return 0;
+}
+
+int sim_metrics_check_query(const char *expr, struct err *e)
+{
+	struct selector sel;
+	return parse_selector(expr, &sel, e);
 }
 
 static int selector_matches(const struct selector *sel, const char *const labels[][2], size_t nlabels)
