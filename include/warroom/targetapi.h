@@ -16,6 +16,7 @@
 
 struct program; /* plan.h */
 struct account;
+struct store; /* store.h */
 
 struct targetapi {
 	struct http *http;
@@ -62,5 +63,20 @@ int targetapi_accounts(const struct program *p, const char *account, const char 
 		       const struct account ***out, size_t *n, struct err *e);
 /* The account's target base URL, templates rendered. Caller frees. */
 char *targetapi_account_url(const struct account *a, struct err *e);
+
+/* A parity command's setting: the program (its problems printed only when
+ * it does not load; warnings are `validate`'s), the accounts chosen and the
+ * store. writable: STORE_READWRITE, else read-only. */
+struct targetapi_cmd {
+	struct program *program;
+	const struct account **accounts;
+	size_t n_accounts;
+	char *db_path;
+	struct store *store;
+};
+/* 0, or -1 with a message (the program's problems already printed). */
+int targetapi_cmd_open(struct targetapi_cmd *c, const char *program, const char *db,
+		       const char *account, const char *wave, int writable, struct err *e);
+void targetapi_cmd_close(struct targetapi_cmd *c);
 
 #endif

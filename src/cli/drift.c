@@ -8,11 +8,9 @@
 #include <string.h>
 
 #include "warroom/cli.h"
-#include "warroom/diag.h"
 #include "warroom/drift.h"
 #include "warroom/exceptions.h"
 #include "warroom/plan.h"
-#include "warroom/store.h"
 #include "warroom/targetapi.h"
 
 #define CHARTER_DRIFT_MS (30 * 60 * 1000) /* the charter's 30 minutes */
@@ -117,31 +115,22 @@ int cmd_drift(int argc, char **argv)
 	struct drift_opts o = {0};
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
-	struct diags d = {0};
-	struct program *p = program_load(o.program, &d);
-	if (!p)
-		diags_print(&d, stderr); /* warnings are validate's to show */
-	diags_free(&d);
-	if (!p)
-		return EXIT_FAIL;
 	struct err e = {{0}};
-	const struct account **accts = NULL;
-	size_t n = 0;
-	char *path = NULL;
-	struct store *st = NULL;
+	struct targetapi_cmd c;
 	struct exception_list exc = {0};
 	int status = EXIT_OK;
+	if (targetapi_cmd_open(&c, o.program, o.db, o.account, NULL, 1, &e) ||
+	    exceptions_list(c.store, EXC_OPEN, util_now_ms(), &exc, &e)) {
+		fprintf(stderr, "warroom drift: %s\n", e.msg);
+		status = EXIT_FAIL;
+		goto out;
+	}
+	const struct plan *plan = c.program->plan;
 	int64_t threshold = CHARTER_DRIFT_MS;
-	if (p->plan && p->plan->stop_the_line && p->plan->stop_the_line->drift_unexplained_ms >= 0)
-		threshold = p->plan->stop_the_line->drift_unexplained_ms;
-	if (targetapi_accounts(p, o.account, NULL, &accts, &n, &e))
-		goto fail;
-	path = store_default_path(o.db, o.program);
-	st = store_open(path, STORE_READWRITE, &e);
-	if (!st || exceptions_list(st, EXC_OPEN, util_now_ms(), &exc, &e))
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		int rc = one_account(st, accts[i], &exc, o.snapshot, threshold, &e);
+	if (plan && plan->stop_the_line && plan->stop_the_line->drift_unexplained_ms >= 0)
+		threshold = plan->stop_the_line->drift_unexplained_ms;
+	for (size_t i = 0; i < c.n_accounts; i++) {
+		int rc = one_account(c.store, c.accounts[i], &exc, o.snapshot, threshold, &e);
 		if (rc < 0) {
 			fprintf(stderr, "warroom drift: %s\n", e.msg);
 			e.msg[0] = 0;
@@ -149,15 +138,8 @@ int cmd_drift(int argc, char **argv)
 		if (rc)
 			status = EXIT_FAIL;
 	}
-	goto out;
-fail:
-	fprintf(stderr, "warroom drift: %s\n", e.msg);
-	status = EXIT_FAIL;
 out:
 	exception_list_free(&exc);
-	store_close(st);
-	free(path);
-	free(accts);
-	program_free(p);
+	targetapi_cmd_close(&c);
 	return status;
 }

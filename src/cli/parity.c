@@ -9,12 +9,10 @@
 
 #include "warroom/audit.h"
 #include "warroom/cli.h"
-#include "warroom/diag.h"
 #include "warroom/exceptions.h"
 #include "warroom/parity.h"
 #include "warroom/plan.h"
 #include "warroom/samples.h"
-#include "warroom/store.h"
 #include "warroom/targetapi.h"
 #include "warroom/units.h"
 
@@ -164,30 +162,18 @@ int cmd_parity(int argc, char **argv)
 	struct parity_opts o = {0};
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
-	struct diags d = {0};
-	struct program *p = program_load(o.program, &d);
-	if (!p)
-		diags_print(&d, stderr); /* warnings are validate's to show */
-	diags_free(&d);
-	if (!p)
-		return EXIT_FAIL;
 	struct err e = {{0}};
-	const struct account **accts = NULL;
-	size_t n = 0;
-	char *path = NULL;
-	struct store *st = NULL;
+	struct targetapi_cmd c;
 	struct exception_list exc = {0};
 	int status = EXIT_OK;
-	if (targetapi_accounts(p, o.account, o.wave, &accts, &n, &e))
+	if (targetapi_cmd_open(&c, o.program, o.db, o.account, o.wave, 1, &e) ||
+	    exceptions_list(c.store, EXC_OPEN, util_now_ms(), &exc, &e))
 		goto fail;
-	if (!n) {
+	if (!c.n_accounts) {
 		err_set(&e, "no accounts to measure");
 		goto fail;
 	}
-	path = store_default_path(o.db, o.program);
-	st = store_open(path, STORE_READWRITE, &e);
-	if (!st || exceptions_list(st, EXC_OPEN, util_now_ms(), &exc, &e))
-		goto fail;
+	const struct program *p = c.program;
 	struct parity_config cfg;
 	parity_config_init(&cfg);
 	if (p->plan && p->plan->program)
@@ -196,9 +182,10 @@ int cmd_parity(int argc, char **argv)
 	if (!o.json)
 		printf("%-14s %10s %10s %15s %s\n", "ACCOUNT", o.aa ? "AGREEMENT" : "PASS RATE",
 		       o.aa ? "NOISE" : "ERROR", "PASSED", "VERDICT");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < c.n_accounts; i++) {
 		struct parity_result r;
-		if (measure(p, accts[i], &cfg, &exc, o.aa, &r, &e) || record(st, p, &r, &cfg, o.aa, &e)) {
+		if (measure(p, c.accounts[i], &cfg, &exc, o.aa, &r, &e) ||
+		    record(c.store, p, &r, &cfg, o.aa, &e)) {
 			fprintf(stderr, "warroom parity: %s\n", e.msg);
 			e.msg[0] = 0;
 			status = EXIT_FAIL;
@@ -214,7 +201,7 @@ int cmd_parity(int argc, char **argv)
 	}
 	double rate;
 	int64_t passed, evaluated;
-	if (!o.aa && samples_program_pass_rate(st, &rate, &passed, &evaluated, &e) == 0 && !o.json)
+	if (!o.aa && !o.json && samples_program_pass_rate(c.store, &rate, &passed, &evaluated, &e) == 0)
 		printf("program pass rate %.3f%% (%lld/%lld), threshold %.3f%%\n", 100.0 * rate,
 		       (long long)passed, (long long)evaluated, 100.0 * cfg.threshold);
 	if (all) {
@@ -230,9 +217,6 @@ fail:
 	status = EXIT_FAIL;
 out:
 	exception_list_free(&exc);
-	store_close(st);
-	free(path);
-	free(accts);
-	program_free(p);
+	targetapi_cmd_close(&c);
 	return status;
 }

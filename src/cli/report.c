@@ -8,10 +8,8 @@
 #include <string.h>
 
 #include "warroom/cli.h"
-#include "warroom/diag.h"
-#include "warroom/plan.h"
 #include "warroom/report.h"
-#include "warroom/store.h"
+#include "warroom/targetapi.h"
 
 struct report_opts {
 	const char *program, *account, *db, *output;
@@ -98,35 +96,27 @@ int cmd_report(int argc, char **argv)
 	struct report_opts o = {0};
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
-	struct diags d = {0};
-	struct program *p = program_load(o.program, &d);
-	if (!p)
-		diags_print(&d, stderr); /* warnings are validate's to show */
-	diags_free(&d);
-	if (!p)
-		return EXIT_FAIL;
 	struct err e = {{0}};
-	char *path = store_default_path(o.db, o.program);
-	struct store *st = store_open(path, STORE_READONLY, &e);
+	struct targetapi_cmd c;
 	int status = EXIT_OK;
-	if (!st) {
+	/* the account is checked by report_build, with the report's words */
+	if (targetapi_cmd_open(&c, o.program, o.db, NULL, NULL, 0, &e)) {
 		status = EXIT_FAIL;
 	} else if (o.evidence) {
 		int intact = 0;
-		if (report_evidence(st, p, o.account, o.output, &intact, &e))
+		if (report_evidence(c.store, c.program, o.account, o.output, &intact, &e)) {
 			status = EXIT_FAIL;
-		else if (!intact)
-			fprintf(stderr, "warroom report: the audit chain is broken; see %s/verify.txt\n", o.output),
-				status = EXIT_FAIL;
-		else
+		} else if (!intact) {
+			fprintf(stderr, "warroom report: the audit chain is broken; see %s/verify.txt\n", o.output);
+			status = EXIT_FAIL;
+		} else {
 			printf("evidence pack written to %s\n", o.output);
-	} else if (write_report(st, p, &o, &e)) {
+		}
+	} else if (write_report(c.store, c.program, &o, &e)) {
 		status = EXIT_FAIL;
 	}
 	if (e.msg[0])
 		fprintf(stderr, "warroom report: %s\n", e.msg);
-	store_close(st);
-	free(path);
-	program_free(p);
+	targetapi_cmd_close(&c);
 	return status;
 }

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "warroom/diag.h"
 #include "warroom/http.h"
 #include "warroom/plan.h"
+#include "warroom/store.h"
 #include "warroom/template.h"
 
 #define PAGE_SIZE 500
@@ -285,4 +287,31 @@ char *targetapi_account_url(const struct account *a, struct err *e)
 	if (!url)
 		err_wrap(e, "account '%s': target.base_url", a->id);
 	return url;
+}
+
+int targetapi_cmd_open(struct targetapi_cmd *c, const char *program, const char *db,
+		       const char *account, const char *wave, int writable, struct err *e)
+{
+	memset(c, 0, sizeof(*c));
+	struct diags d = {0};
+	c->program = program_load(program, &d);
+	if (!c->program)
+		diags_print(&d, stderr);
+	diags_free(&d);
+	if (!c->program)
+		return err_set(e, "%s does not load", program);
+	if (targetapi_accounts(c->program, account, wave, &c->accounts, &c->n_accounts, e))
+		return -1;
+	c->db_path = store_default_path(db, program);
+	c->store = store_open(c->db_path, writable ? STORE_READWRITE : STORE_READONLY, e);
+	return c->store ? 0 : -1;
+}
+
+void targetapi_cmd_close(struct targetapi_cmd *c)
+{
+	store_close(c->store);
+	free(c->db_path);
+	free(c->accounts);
+	program_free(c->program);
+	memset(c, 0, sizeof(*c));
 }
