@@ -70,24 +70,55 @@ static void canonical(const struct audit_record *r, struct strbuf *sb)
 	}
 }
 
-static void hash_with(const struct audit_record *r, struct strbuf *sb, char hex[AUDIT_HASH_HEX])
+/* What hashing many records reuses: the serialization buffer, and a digest
+ * fetched once (EVP_sha256() alone is looked up again on every use). */
+struct hasher {
+	struct strbuf sb;
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+static void no_sha256(void)
+{
+	fprintf(stderr, "warroom: SHA-256 is unavailable in libcrypto\n");
+	abort();
+}
+
+static void hasher_init(struct hasher *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->md || !h->ctx)
+		no_sha256();
+}
+
+static void hasher_release(struct hasher *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	sb_release(&h->sb);
+}
+
+static void hash_with(const struct audit_record *r, struct hasher *h, char hex[AUDIT_HASH_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	sb_reset(sb);
-	canonical(r, sb);
-	if (!EVP_Digest(sb->buf, sb->len, md, &len, EVP_sha256(), NULL) || len != 32) {
-		fprintf(stderr, "warroom: SHA-256 is unavailable in libcrypto\n");
-		abort();
-	}
+	sb_reset(&h->sb);
+	canonical(r, &h->sb);
+	if (!EVP_DigestInit_ex2(h->ctx, h->md, NULL) ||
+	    !EVP_DigestUpdate(h->ctx, h->sb.buf, h->sb.len) ||
+	    !EVP_DigestFinal_ex(h->ctx, md, &len) || len != 32)
+		no_sha256();
 	util_hex(md, 32, hex);
 }
 
 void audit_record_hash(const struct audit_record *r, char hex[AUDIT_HASH_HEX])
 {
-	struct strbuf sb = {0};
-	hash_with(r, &sb, hex);
-	sb_release(&sb);
+	struct hasher h;
+	hasher_init(&h);
+	hash_with(r, &h, hex);
+	hasher_release(&h);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -143,7 +174,7 @@ static char *detail_text(const cJSON *detail)
 }
 
 /* Writes one record under the write lock the caller holds. */
-static int append_locked(struct store *s, const struct audit_entry *en, struct strbuf *scratch,
+static int append_locked(struct store *s, const struct audit_entry *en, struct hasher *h,
 			 int64_t *seq_out, struct err *e)
 {
 	const struct ident *id = ident_get();
@@ -167,7 +198,7 @@ static int append_locked(struct store *s, const struct audit_entry *en, struct s
 		.plan_hash = en->plan_hash ? en->plan_hash : "",
 		.prev_hash = prev,
 	};
-	hash_with(&r, scratch, hash);
+	hash_with(&r, h, hash);
 	r.hash = hash;
 	int rc = -1;
 	sqlite3_stmt *st = store_stmt(s, SQL_INSERT, e);
@@ -205,11 +236,12 @@ static int append(struct store *s, const struct audit_entry *en, size_t n, int64
 	int own = !store_in_tx(s);
 	if (own && store_begin(s, e) < 0)
 		return err_wrap(e, "appending to the audit log");
-	struct strbuf scratch = {0};
+	struct hasher h;
+	hasher_init(&h);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = append_locked(s, &en[i], &scratch, seq_out, e);
-	sb_release(&scratch);
+		rc = append_locked(s, &en[i], &h, seq_out, e);
+	hasher_release(&h);
 	if (!own)
 		return rc;
 	if (rc < 0) {
@@ -262,7 +294,7 @@ struct verify_walk {
 	struct audit_verdict *v;
 	int64_t expect;
 	char prev[AUDIT_HASH_HEX];
-	struct strbuf scratch;
+	struct hasher h;
 };
 
 static int verify_one(const struct audit_record *r, void *ctx)
@@ -286,7 +318,7 @@ static int verify_one(const struct audit_record *r, void *ctx)
 			 "reordered)", r->seq, r->seq - 1, r->prev_hash, w->prev);
 		return 1;
 	}
-	hash_with(r, &w->scratch, hash);
+	hash_with(r, &w->h, hash);
 	if (strcmp(hash, r->hash) != 0) {
 		v->broken_seq = r->seq;
 		snprintf(v->why, sizeof(v->why),
@@ -346,8 +378,9 @@ int audit_verify(struct store *s, struct audit_verdict *v, struct err *e)
 	memset(v, 0, sizeof(*v));
 	struct verify_walk w = {.v = v, .expect = 1};
 	memcpy(w.prev, GENESIS, AUDIT_HASH_HEX);
+	hasher_init(&w.h);
 	int rc = audit_scan(s, 0, 0, verify_one, &w, e);
-	sb_release(&w.scratch);
+	hasher_release(&w.h);
 	if (rc < 0)
 		return -1;
 	if (v->broken_seq == 0) {
