@@ -6,8 +6,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* A bump allocator: many small blocks, one free. Not thread-safe. */
+/* A bump allocator: many small blocks, one free. Not thread-safe. Nodes are
+ * kept to 32 bytes and strings unaligned: a 5,000-step plan holds a third of
+ * a million nodes, and the memory touched is most of the load's cost. */
 struct arena;
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
@@ -23,17 +26,17 @@ struct node_pair {
 };
 
 struct node {
-	enum node_kind kind;
 	int line, col;     /* 1-based, where the node starts */
+	uint32_t n;        /* scalar: length; seq: items; map: pairs */
+	uint32_t weight;   /* nodes in this subtree, aliases expanded; saturates */
+	enum node_kind kind;
 	bool quoted;       /* scalar written in quotes or as a block: never null/bool/number */
 	bool alias;        /* reached through *alias (shared with its anchor) */
-	size_t n;          /* scalar: length; seq: items; map: pairs */
 	union {
 		const char *str;          /* NODE_SCALAR, NUL-terminated */
 		struct node **items;      /* NODE_SEQ */
 		struct node_pair *pairs;  /* NODE_MAP */
 	} u;
-	size_t weight;     /* nodes in this subtree, aliases expanded */
 };
 
 /* A parsed file: the root (NULL for an empty document) and its arena. */

@@ -40,11 +40,13 @@ void arena_free(struct arena *a)
 	free(a);
 }
 
-static void *arena_raw(struct arena *a, size_t n)
+/* n bytes at the given alignment (1 for strings, 16 for the rest). */
+static void *arena_raw(struct arena *a, size_t n, size_t align)
 {
-	n = (n + 15) & ~(size_t)15;
 	struct arena_block *b = a->head;
-	if (!b || b->size - b->used < n) {
+	if (b)
+		b->used = (b->used + align - 1) & ~(align - 1);
+	if (!b || b->used > b->size || b->size - b->used < n) {
 		/* A request bigger than a block gets its own, behind the current
 		 * head, so the head's free space is not wasted. */
 		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
@@ -68,14 +70,14 @@ static void *arena_raw(struct arena *a, size_t n)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
-	void *p = arena_raw(a, n);
+	void *p = arena_raw(a, n, 16);
 	memset(p, 0, n);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_raw(a, n + 1);
+	char *p = arena_raw(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

@@ -4,6 +4,7 @@
  * messages that say where and what in the user's words. */
 #include "warroom/yaml.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -213,14 +214,14 @@ static void close_collection(struct builder *b)
 	size_t weight = 1;
 	for (size_t i = 0; i < count; i++)
 		weight = sat_add(weight, kids[i]->weight);
-	n->weight = weight;
+	n->weight = weight > UINT32_MAX ? UINT32_MAX : (uint32_t)weight;
 	if (n->kind == NODE_SEQ) {
-		n->n = count;
+		n->n = (uint32_t)count;
 		n->u.items = arena_alloc(b->arena, count * sizeof(*n->u.items));
 		if (count)
 			memcpy(n->u.items, kids, count * sizeof(*kids));
 	} else {
-		n->n = count / 2;
+		n->n = (uint32_t)(count / 2);
 		n->u.pairs = arena_alloc(b->arena, n->n * sizeof(*n->u.pairs));
 		for (size_t i = 0; i < n->n; i++) {
 			n->u.pairs[i].key = kids[2 * i];
@@ -237,7 +238,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	struct node *n = new_node(b, NODE_SCALAR, &ev->start_mark);
 	if (!n)
 		return -1;
-	n->n = ev->data.scalar.length;
+	n->n = (uint32_t)ev->data.scalar.length; /* the file is under 4 GiB */
 	n->u.str = arena_strndup(b->arena, (const char *)ev->data.scalar.value, n->n);
 	n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 		    (ev->data.scalar.tag && strcmp((const char *)ev->data.scalar.tag,
@@ -374,7 +375,7 @@ int yaml_doc_parse(const char *file, const char *buf, size_t len,
 		.lim = limits ? limits : &yaml_default_limits,
 		.diags = d,
 	};
-	if (len > b.lim->max_bytes) {
+	if (len > b.lim->max_bytes || len > UINT32_MAX) {
 		b_error(&b, 0, 0, "file is %zu bytes, over the limit of %zu", len, b.lim->max_bytes);
 		return -1;
 	}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The plan loader: load + validate of a generated 5,000-step plan (about
+# 4 MB) against two peers in the same run: libyaml's bare event parse (the
+# floor any libyaml-based loader stands on) and PyYAML's C-accelerated safe
+# loader. Medians of repeated runs, ratios, peak memory. Writes markdown to $1.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+OUT=${1:?usage: bench_loader.sh OUTPUT.md}
+LOADER=$BUILD/bench/loader_bench
+FLOOR=$BUILD/bench/yaml_floor
+for b in "$LOADER" "$FLOOR" "$BUILD/warroom"; do
+	[ -x "$b" ] || { echo "build $b first (make bench)" >&2; exit 1; }
+done
+python3 -c 'import yaml; assert yaml.__with_libyaml__' 2>/dev/null ||
+	{ echo "PyYAML with libyaml (python3-yaml) is needed as the peer" >&2; exit 1; }
+
+STEPS=${LOADER_BENCH_STEPS:-5000}
+RUNS=${LOADER_BENCH_RUNS:-7}
+PY_RUNS=${LOADER_BENCH_PY_RUNS:-3}     # PyYAML is slow; fewer runs
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+PLAN=$W/plan.yaml
+python3 tests/bench/gen_plan.py "$STEPS" "$PLAN"
+"$BUILD/warroom" validate "$PLAN" >/dev/null 2>&1 || { echo "generated plan does not validate" >&2; exit 1; }
+BYTES=$(stat -c %s "$PLAN")
+
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+mbps() { awk -v n="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", n / s / 1048576}'; }
+mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+
+# Each tool prints one time per run, then "maxrss KB".
+"$LOADER" "$PLAN" "$RUNS" >"$W/loader.txt"
+"$FLOOR" "$PLAN" "$RUNS" >"$W/floor.txt"
+python3 - "$PLAN" "$PY_RUNS" >"$W/py.txt" <<'PY'
+import resource, sys, time, yaml
+path, runs = sys.argv[1], int(sys.argv[2])
+for _ in range(runs):
+    t0 = time.monotonic()
+    with open(path, "rb") as f:
+        yaml.load(f.read(), Loader=yaml.CSafeLoader)
+    print("%.6f" % (time.monotonic() - t0))
+print("maxrss %d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+PY
+
+times() { grep -v maxrss "$1" | median; }
+rss() { awk '/maxrss/ {print $2}' "$1"; }
+T_WR=$(times "$W/loader.txt"); T_FL=$(times "$W/floor.txt"); T_PY=$(times "$W/py.txt")
+M_WR=$(rss "$W/loader.txt"); M_FL=$(rss "$W/floor.txt"); M_PY=$(rss "$W/py.txt")
+R_FL=$(ratio "$T_WR" "$T_FL"); R_PY=$(ratio "$T_PY" "$T_WR")
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = op == "<=" ? v <= t : v >= t; print ok ? "met" : "missed"}'; }
+
+{
+	echo "## Plan loader"
+	echo
+	echo "A generated plan of $STEPS steps ($(mb $((BYTES / 1024))) MB: every step with HTTP actions,"
+	echo "a condition check and a rollback) loaded $RUNS times (PyYAML $PY_RUNS times); medians."
+	echo
+	echo "| | median | throughput | vs warroom | peak memory |"
+	echo "|---|---|---|---|---|"
+	echo "| warroom load + validate (tree, typed model, cross-checks, SHA-256) | ${T_WR} s | $(mbps "$T_WR") MB/s | 1.00 | $(mb "$M_WR") MB |"
+	echo "| libyaml event parse alone (the floor) | ${T_FL} s | $(mbps "$T_FL") MB/s | $(ratio "$T_FL" "$T_WR") | $(mb "$M_FL") MB |"
+	echo "| PyYAML \`yaml.load(Loader=CSafeLoader)\` | ${T_PY} s | $(mbps "$T_PY") MB/s | $(ratio "$T_PY" "$T_WR") | $(mb "$M_PY") MB |"
+	echo
+	echo "warroom takes ${R_FL}x the floor (target at most 1.5x: $(verdict "$R_FL" "<=" 1.5)),"
+	echo "is ${R_PY}x faster than PyYAML (target at least 20x: $(verdict "$R_PY" ">=" 20)) and peaks"
+	echo "at $(mb "$M_WR") MB (target under 50 MB: $(verdict "$(mb "$M_WR")" "<=" 50))."
+	echo "The floor reads events and drops them; warroom keeps every node with its"
+	echo "line:col (32 bytes a node, strings unaligned, one arena), walks the schema"
+	echo "tables into typed structs and checks every reference. Its instruction count"
+	echo "is within about 1.4x of the floor's (callgrind); the rest of the gap is"
+	echo "first touches of the tree's memory (page faults), which the floor never makes."
+} >"$OUT"
+cat "$OUT"
