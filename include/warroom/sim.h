@@ -104,6 +104,9 @@ void *sim_state(struct sim *sim, const struct sim_route_table *table);
 
 /* A query parameter, or a field of a form-encoded body; NULL when absent. */
 const char *sim_param(const struct sim_call *call, const char *name);
+/* A whole query parameter from 1 to max, or def when absent; otherwise
+ * answers 400 naming it and returns -1. (page, page_size, limit...) */
+long sim_param_int(struct sim_call *call, const char *name, long def, long max);
 /* A request header (case-insensitive); NULL when absent. */
 const char *sim_header(const struct sim_call *call, const char *name);
 

@@ -164,6 +164,21 @@ const char *sim_param(const struct sim_call *call, const char *name)
 	return NULL;
 }
 
+long sim_param_int(struct sim_call *call, const char *name, long def, long max)
+{
+	const char *s = sim_param(call, name);
+	if (!s)
+		return def;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 1 || v > max) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: %s must be a whole number from 1 to %ld, not '%s'",
+				call->method, call->path, name, max, s);
+		return -1;
+	}
+	return v;
+}
+
 const char *sim_header(const struct sim_call *call, const char *name)
 {
 	struct conn *c = call->conn;

@@ -154,23 +154,32 @@ static size_t job_done(const struct job *j, int64_t now_ms)
 
 static size_t import_kind(struct target *tg, struct tenant *t, enum simdata_kind kind);
 
-/* Moves jobs along: a finished one lands its records on the target; one
- * whose tenant is gone or rolled back fails where it stood. */
+/* Moves jobs along: a finished one lands its records on the target. Jobs
+ * whose tenant goes away or rolls back are failed there and then (see
+ * jobs_fail), so only finishing jobs need their tenant looked up. */
 static void jobs_settle(struct target *tg, int64_t now_ms)
 {
 	for (size_t i = 0; i < tg->njobs; i++) {
 		struct job *j = &tg->jobs[i];
-		if (strcmp(j->state, "running") != 0)
+		if (strcmp(j->state, "running") != 0 || job_done(j, now_ms) < j->total)
 			continue;
+		j->done_frozen = j->total;
+		j->state = "done";
 		ptrdiff_t ti = tenant_index(tg, j->tenant);
-		size_t done = job_done(j, now_ms);
-		if (ti < 0 || (tg->tenants[ti]->state == ST_ROLLED_BACK && done < j->total)) {
-			j->done_frozen = done;
-			j->state = "failed";
-		} else if (done >= j->total) {
-			j->done_frozen = j->total;
-			j->state = "done";
+		if (ti >= 0)
 			import_kind(tg, tg->tenants[ti], j->kind);
+	}
+}
+
+/* Fails the tenant's unfinished jobs where they stand. */
+static void jobs_fail(struct target *tg, const char *tenant, int64_t now_ms)
+{
+	jobs_settle(tg, now_ms);
+	for (size_t i = 0; i < tg->njobs; i++) {
+		struct job *j = &tg->jobs[i];
+		if (strcmp(j->state, "running") == 0 && strcmp(j->tenant, tenant) == 0) {
+			j->done_frozen = job_done(j, now_ms);
+			j->state = "failed";
 		}
 	}
 }
@@ -286,29 +295,13 @@ static int kind_or_404(struct sim_call *call, const char *name, enum simdata_kin
 	return -1;
 }
 
-/* A positive whole number from the query, or the default; -1 after a 400. */
-static long query_int(struct sim_call *call, const char *name, long def, long max)
-{
-	const char *s = sim_param(call, name);
-	if (!s)
-		return def;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < 1 || v > max) {
-		sim_reply_error(call, 400, "bad_request", "%s %s: %s must be a whole number from 1 to %ld, not '%s'",
-				call->method, call->path, name, max, s);
-		return -1;
-	}
-	return v;
-}
-
 /* {"data":[...],"next_page":N|null,"total":N} over n objects got by index. */
 static void reply_page(struct sim_call *call, size_t n, cJSON *(*get)(void *ctx, size_t i), void *ctx)
 {
-	long page = query_int(call, "page", 1, 1000000000L);
+	long page = sim_param_int(call, "page", 1, 1000000000L);
 	if (page < 0)
 		return;
-	long size = query_int(call, "page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
+	long size = sim_param_int(call, "page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
 	if (size < 0)
 		return;
 	cJSON *o = cJSON_CreateObject();
@@ -423,10 +416,10 @@ static void h_tenant_delete(struct sim_call *call)
 		tenant_or_404(call);
 		return;
 	}
+	jobs_fail(tg, tg->tenants[i]->id, call->now_ms);
 	tenant_free(tg->tenants[i]);
 	memmove(&tg->tenants[i], &tg->tenants[i + 1], (tg->n - (size_t)i - 1) * sizeof(*tg->tenants));
 	tg->n--;
-	jobs_settle(tg, call->now_ms);
 	sim_reply_raw(call, 204, NULL, "");
 }
 
@@ -736,9 +729,9 @@ static void h_rollback(struct sim_call *call)
 	struct tenant *t = tenant_or_404(call);
 	if (!t)
 		return;
+	jobs_fail(call->state, t->id, call->now_ms);
 	t->state = ST_ROLLED_BACK;
 	t->drift = 0;
-	jobs_settle(call->state, call->now_ms);
 	sim_reply_json(call, 200, tenant_json(call->state, t, call->now_ms));
 }
 

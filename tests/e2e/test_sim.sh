@@ -159,6 +159,13 @@ expect 200 GET /v1/tenants/acct-001/metrics
 json 'd["drift"] >= 1'
 expect 200 POST /v1/tenants/acct-001/rollback
 json 'd["state"] == "rolled_back"'
+expect 201 POST /v1/tenants '{"id":"acct-003","name":"Copperleaf"}'
+expect 202 POST /v1/tenants/acct-003/backfills '{"entity":"users"}'
+job3=$(value 'd["job_id"]')
+expect 200 POST /v1/tenants/acct-003/rollback
+expect 200 GET "/v1/backfills/$job3"
+json 'd["state"] == "failed" and d["done"] < d["total"]'
+expect 204 DELETE /v1/tenants/acct-003
 
 note "metrics and Prometheus"
 expect 200 GET /v1/tenants/acct-002/metrics
@@ -225,6 +232,24 @@ t0=$(date +%s%N); expect 200 GET /v1/health; t1=$(date +%s%N)
 expect 200 DELETE /_sim/faults
 json 'd["latency_ms"] == 0'
 
+note "held requests stall no other: 64 clients at once, a hanging path"
+expect 200 POST /_sim/faults '{"latency_ms":500}'
+urls=(); for i in $(seq 64); do urls+=(-o /dev/null "$SIM_URL/v1/health?client=$i"); done
+t0=$(date +%s%N)
+curl -s -Z --parallel-max 64 --parallel-immediate -w '%{http_code}\n' "${urls[@]}" >"$T/codes"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(grep -c '^200$' "$T/codes")" = 64 ] || fail "64 concurrent clients: $(sort "$T/codes" | uniq -c)"
+[ "$ms" -lt 8000 ] || fail "64 clients with 500 ms latency took $ms ms: requests were serialised"
+expect 200 POST /_sim/faults '{"reset":true,"timeout_rate":1,"paths":"/v1/tenants"}'
+curl -s --max-time 3 "$SIM_URL/v1/tenants" >/dev/null &
+hung=$!
+sleep 0.2
+t0=$(date +%s%N); expect 200 GET /v1/health; ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 2000 ] || fail "a hanging request stalled another for $ms ms"
+set +e; wait "$hung"; rc=$?; set -e
+[ "$rc" = 28 ] || fail "the request under a timeout fault ended with curl exit $rc"
+expect 200 DELETE /_sim/faults
+
 note "request log"
 expect 204 DELETE /_sim/requests
 expect 200 GET /v1/tenants/acct-002 '' -H 'Authorization: Bearer s3cr3t-token'
@@ -270,5 +295,9 @@ set +e; curl -s --max-time 1 "$SIM_URL/v1/health" >/dev/null; rc=$?; set -e
 [ "$rc" = 28 ] || fail "--timeout-rate 1 let curl finish (curl exit $rc)"
 expect 200 GET /_sim/faults
 json 'd["timeout_rate"] == 1 and d["latency_ms"] == 50'
-stop_sim
+curl -s --max-time 30 "$SIM_URL/v1/health" >/dev/null &
+sleep 0.2
+t0=$SECONDS
+stop_sim # a request still hanging must not hold up shutdown
+[ $((SECONDS - t0)) -lt 10 ] || fail "shutdown waited for a hanging request"
 note "ok"
