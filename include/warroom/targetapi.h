@@ -44,6 +44,13 @@ const char *targetapi_side_name(enum targetapi_side s); /* "target", "source" */
 int targetapi_fetch_all(struct targetapi *t, const char *tenant, enum targetapi_side side,
 			struct entity_set *out, struct err *e);
 
+/* The target keeps canonical entities (entity.h) with bookkeeping of its
+ * own: a "type" tag and an "origin" on every record, and an integration's
+ * canonical "type" under "integration_type". This turns the entities of a
+ * target read back into the canonical shape, in place, so they compare with
+ * what an importer read from the source. */
+void targetapi_to_canonical(struct entity_set *s);
+
 /* One side of bucket_compare over the parity routes. The struct must
  * outlive the side; the strings are borrowed. */
 struct targetapi_buckets {
@@ -63,6 +70,12 @@ int targetapi_accounts(const struct program *p, const char *account, const char 
 		       const struct account ***out, size_t *n, struct err *e);
 /* The account's target base URL, templates rendered. Caller frees. */
 char *targetapi_account_url(const struct account *a, struct err *e);
+
+/* Reads the account's source whole through its importer (source.h): the
+ * base URL rendered, the token from source.token_env / token_file (else the
+ * system's usual variable). On failure out is empty and e names the request. */
+struct source_result;
+int targetapi_read_source(const struct account *a, struct source_result *out, struct err *e);
 
 /* A parity command's setting: the program (its problems printed only when
  * it does not load; warnings are `validate`'s), the accounts chosen and the

@@ -13,12 +13,14 @@
 #include "warroom/parity.h"
 #include "warroom/plan.h"
 #include "warroom/samples.h"
+#include "warroom/source.h"
 #include "warroom/targetapi.h"
 #include "warroom/units.h"
 
 struct parity_opts {
 	const char *program, *account, *wave, *db;
 	int aa, json;
+	int reference; /* --source reference: the simulator's seeded dataset */
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -32,7 +34,8 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 	static const struct option longopts[] = {
 		{"account", required_argument, NULL, 'a'}, {"wave", required_argument, NULL, 'w'},
 		{"db", required_argument, NULL, 'd'},      {"aa", no_argument, NULL, 'A'},
-		{"json", no_argument, NULL, 'j'},          {NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'j'},          {"source", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
 	optind = 0;
@@ -44,6 +47,11 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 		case 'd': o->db = optarg; break;
 		case 'A': o->aa = 1; break;
 		case 'j': o->json = 1; break;
+		case 's':
+			if (strcmp(optarg, "import") && strcmp(optarg, "reference"))
+				return usage_error("--source is import or reference, not", optarg);
+			o->reference = !strcmp(optarg, "reference");
+			break;
 		case ':': return usage_error("a value is missing after", argv[optind - 1]);
 		default: return usage_error("unknown option", argv[optind - 1]);
 		}
@@ -113,9 +121,28 @@ static void print_row(const struct parity_result *r, int aa)
 		printf("  ... and %zu more differences\n", r->diffs_dropped);
 }
 
-/* Measures one account; fills *r. -1 with e when a side cannot be read. */
+/* The source side: the account's source read through its importer, or
+ * (reference) the seeded dataset the simulator serves for the tenant. */
+static int read_source_side(struct targetapi *api, const struct account *a, int reference,
+			    struct entity_set *out, struct err *e)
+{
+	if (reference)
+		return targetapi_fetch_all(api, a->id, TARGETAPI_REFERENCE, out, e);
+	struct source_result sr;
+	if (targetapi_read_source(a, &sr, e))
+		return -1;
+	for (size_t i = 0; i < sr.set.n; i++)
+		entity_set_add(out, sr.set.items[i]);
+	sr.set.n = 0;
+	source_result_free(&sr);
+	return 0;
+}
+
+/* Measures one account; fills *r. -1 with e when a side cannot be read.
+ * An A/A run reads the source side twice: what differs is noise. */
 static int measure(const struct program *p, const struct account *a, struct parity_config *cfg,
-		   const struct exception_list *exc, int aa, struct parity_result *r, struct err *e)
+		   const struct exception_list *exc, const struct parity_opts *o,
+		   struct parity_result *r, struct err *e)
 {
 	char *url = targetapi_account_url(a, e);
 	if (!url)
@@ -126,14 +153,19 @@ static int measure(const struct program *p, const struct account *a, struct pari
 	if (rc)
 		return -1;
 	struct entity_set src = {0}, tgt = {0};
-	rc = targetapi_fetch_all(&api, a->id, TARGETAPI_REFERENCE, &src, e);
-	if (!rc)
-		rc = targetapi_fetch_all(&api, a->id, aa ? TARGETAPI_REFERENCE : TARGETAPI_TARGET, &tgt, e);
+	rc = read_source_side(&api, a, o->reference, &src, e);
+	if (!rc && o->aa) {
+		rc = read_source_side(&api, a, o->reference, &tgt, e);
+	} else if (!rc) {
+		rc = targetapi_fetch_all(&api, a->id, TARGETAPI_TARGET, &tgt, e);
+		if (!o->reference) /* the importer's side is canonical: so must the target's be */
+			targetapi_to_canonical(&tgt);
+	}
 	if (!rc) {
 		struct exceptions_explainer ex = {exc, util_now_ms()};
-		rc = parity_compare(a->id, &src, &tgt, cfg, aa ? NULL : exceptions_explain, &ex,
+		rc = parity_compare(a->id, &src, &tgt, cfg, o->aa ? NULL : exceptions_explain, &ex,
 				    ex.now_ms, r, e);
-		if (!rc && !aa)
+		if (!rc && !o->aa)
 			plan_invariants(p, r);
 	}
 	if (rc)
@@ -184,7 +216,7 @@ int cmd_parity(int argc, char **argv)
 		       o.aa ? "NOISE" : "ERROR", "PASSED", "VERDICT");
 	for (size_t i = 0; i < c.n_accounts; i++) {
 		struct parity_result r;
-		if (measure(p, c.accounts[i], &cfg, &exc, o.aa, &r, &e) ||
+		if (measure(p, c.accounts[i], &cfg, &exc, &o, &r, &e) ||
 		    record(c.store, p, &r, &cfg, o.aa, &e)) {
 			fprintf(stderr, "warroom parity: %s\n", e.msg);
 			e.msg[0] = 0;

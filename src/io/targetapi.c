@@ -10,6 +10,7 @@
 #include "warroom/diag.h"
 #include "warroom/http.h"
 #include "warroom/plan.h"
+#include "warroom/source.h"
 #include "warroom/store.h"
 #include "warroom/template.h"
 
@@ -152,6 +153,32 @@ int targetapi_fetch_all(struct targetapi *t, const char *tenant, enum targetapi_
 		entity_set_add(out, got.items[i]);
 	free(got.items);
 	return 0;
+}
+
+/* ---- the target's shape ------------------------------------------------------------------ */
+
+static const char *const bookkeeping[] = {"type", "origin"};
+static const struct {
+	enum entity_type type;
+	const char *canonical, *target;
+} renamed[] = {
+	{ENTITY_INTEGRATION, "type", "integration_type"},
+};
+
+void targetapi_to_canonical(struct entity_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		cJSON *doc = s->items[i]->doc;
+		for (size_t k = 0; k < ARRAY_SIZE(bookkeeping); k++)
+			cJSON_DeleteItemFromObjectCaseSensitive(doc, bookkeeping[k]);
+		for (size_t k = 0; k < ARRAY_SIZE(renamed); k++) {
+			if (renamed[k].type != s->items[i]->type)
+				continue;
+			cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(doc, renamed[k].target);
+			if (v)
+				cJSON_AddItemToObject(doc, renamed[k].canonical, v);
+		}
+	}
 }
 
 /* ---- the bucket side ---------------------------------------------------------------- */
@@ -314,4 +341,40 @@ void targetapi_cmd_close(struct targetapi_cmd *c)
 	free(c->accounts);
 	program_free(c->program);
 	memset(c, 0, sizeof(*c));
+}
+
+int targetapi_read_source(const struct account *a, struct source_result *out, struct err *e)
+{
+	static const char *const usual_env[SOURCE_SYSTEM_COUNT] = {
+		[SOURCE_PAGERDUTY] = "PAGERDUTY_TOKEN",
+		[SOURCE_ROOTLY] = "ROOTLY_TOKEN",
+		[SOURCE_INCIDENTIO] = "INCIDENTIO_TOKEN",
+	};
+	memset(out, 0, sizeof(*out));
+	struct source_conn c = {0};
+	if (!a->source.base_url || source_system_parse(account_system_name(a->source.system), &c.system, e) < 0)
+		return err_set(e, "account '%s' has no source system and base_url", a->id);
+	struct template_vars v = {.account_id = a->id, .account_name = a->name,
+				  .target_base_url = a->target.base_url,
+				  .source_system = account_system_name(a->source.system)};
+	char *url = template_render(a->source.base_url, &v, e);
+	if (!url)
+		return err_wrap(e, "account '%s': source.base_url", a->id);
+	const char *env = a->source.token_env;
+	if (!env && !a->source.token_file)
+		env = usual_env[c.system];
+	char *token = source_token(a->source.token_file ? NULL : env, a->source.token_file, e);
+	int rc = -1;
+	if (!token) {
+		err_wrap(e, "account '%s': source token", a->id);
+	} else {
+		c.base_url = url;
+		c.token = token;
+		rc = source_fetch_all(&c, out, e);
+		if (rc)
+			err_wrap(e, "account '%s': the source could not be read whole", a->id);
+	}
+	free(token);
+	free(url);
+	return rc;
 }

@@ -2,7 +2,10 @@
 # warroom parity, exception and drift against the simulator: a clean import
 # passes, one entity corrupted with PUT fails parity and is named with its
 # diff, an exception explains it, an A/A run is quiet, drift after cutover
-# is found against the snapshot and explained by an exception.
+# is found against the snapshot and explained by an exception. The canary
+# wave is imported by the target itself and compared with the simulator's
+# reference dataset; the ramp account goes through `warroom import` and is
+# compared with its source read through the PagerDuty importer.
 source "$(dirname "$0")/lib.sh"
 PROG=$ROOT/tests/e2e/programs/parity
 DB=$T/parity.db
@@ -20,11 +23,12 @@ import_tenant acct-002
 note "usage errors"
 expect_exit 2 "$WARROOM" parity
 expect_exit 2 "$WARROOM" parity "$PROG" --account acct-001 --wave canary
+expect_exit 2 "$WARROOM" parity "$PROG" --source elsewhere
 expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account nobody
 expect_out "no account 'nobody'"
 
 note "a clean import passes"
-expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB"
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --wave canary --source reference
 expect_out "acct-001 +100.000%"
 expect_out "acct-002 +100.000%"
 expect_out "program pass rate 100.000%"
@@ -33,7 +37,7 @@ note "one corrupted entity fails parity and is named"
 SID=$(curl -sf "$SIM_URL/v1/tenants/acct-002/services?page_size=1" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 curl -sf -XPUT "$SIM_URL/v1/tenants/acct-002/services/$SID" -d '{"name":"corrupted-by-test","status":"active"}' >/dev/null
-expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB"
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --wave canary --source reference
 expect_out "acct-002 .*BELOW THRESHOLD"
 expect_out "changed service $SID"
 expect_out "~ /name: .* -> \"corrupted-by-test\""
@@ -51,24 +55,45 @@ expect_exit 1 "$WARROOM" exception add "$PROG" --db "$DB" --scope "a/b/c/d/e" --
 expect_exit 0 "$WARROOM" exception add "$PROG" --db "$DB" --scope "acct-002/service/$SID" \
 	--owner alice --reason "renamed on purpose by the customer" --expires 2h --controls "weekly review"
 expect_out "exception #1 registered"
-expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --account acct-002
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --account acct-002 --source reference
 expect_out "explained by exception #1 \(alice"
 expect_exit 0 "$WARROOM" exception list "$PROG" --db "$DB" --open
 expect_out "1 +open +acct-002/service/$SID +alice"
 expect_exit 0 "$WARROOM" exception close "$PROG" --db "$DB" --id 1
 expect_exit 1 "$WARROOM" exception close "$PROG" --db "$DB" --id 1
-expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-002
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-002 --source reference
 n=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action IN ('exception.add','exception.close')")
 [ "$n" = 2 ] || fail "exception add and close should be audited, found $n records"
 
 note "an A/A run measures the noise floor"
-expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --aa --wave canary
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --aa --wave canary --source reference
 expect_out "acct-002 .*quiet"
+
+note "through the importer: source read by warroom, target written by warroom import"
+export PARITY_E2E_PD_TOKEN=acct-003
+"$WARROOM" import "$PROG" --account acct-003 --db "$DB" >"$T/import.out" 2>&1 || { cat "$T/import.out"; fail "warroom import failed"; }
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003
+expect_out "acct-003 +100.000%"
+expect_exit 0 "$WARROOM" parity "$PROG" --db "$DB" --wave ramp --aa
+expect_out "acct-003 .*quiet"
+UID3=$(curl -sf "$SIM_URL/v1/tenants/acct-003/users?page_size=1" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+curl -sf "$SIM_URL/v1/tenants/acct-003/users/$UID3" |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); d["time_zone"]="Mars/Olympus_Mons"; print(json.dumps(d))' >"$T/u.json"
+curl -sf -XPUT "$SIM_URL/v1/tenants/acct-003/users/$UID3" -d @"$T/u.json" >/dev/null
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003
+expect_out "changed user $UID3"
+expect_out "~ /time_zone: .* -> \"Mars/Olympus_Mons\""
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003 --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert r["account"]=="acct-003" and not r["ok"] and r["types"]["user"]["changed"]==1' "$T/out"
+unset PARITY_E2E_PD_TOKEN
+expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003
+expect_out "source token"
 
 note "drift after cutover"
 expect_exit 1 "$WARROOM" drift "$PROG" --db "$DB" --account acct-001
 expect_out "no cutover snapshot"
-expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --snapshot
+expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --snapshot --account acct-001
 expect_out "acct-001 +snapshot taken: 60 entities"
 expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --account acct-001
 expect_out "0 differing, 0 unexplained"
