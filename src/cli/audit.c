@@ -90,13 +90,32 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 	return 0;
 }
 
+/* "warroom audit verify my.db" is a natural slip: PROGRAM names a program
+ * folder or plan, so say how to name the database itself. */
+static int looks_like_database(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	int yes = fread(head, 1, sizeof(head), f) == sizeof(head) &&
+		  memcmp(head, magic, sizeof(magic)) == 0;
+	fclose(f);
+	return yes;
+}
+
 static struct store *open_log(const struct audit_opts *o, enum store_mode mode)
 {
 	char *path = store_default_path(o->db, o->program);
 	struct err e = {{0}};
 	struct store *s = store_open(path, mode, &e);
-	if (!s)
+	if (!s) {
 		fprintf(stderr, "warroom audit: %s\n", e.msg);
+		if (!o->db && o->program && looks_like_database(o->program))
+			fprintf(stderr, "warroom audit: %s is a database; name it with --db %s\n",
+				o->program, o->program);
+	}
 	free(path);
 	return s;
 }

@@ -528,8 +528,34 @@ static int check_version(struct store *s, struct err *e)
 	return 0;
 }
 
+/* SQLite's own words for these ("disk I/O error", "unable to open database
+ * file") do not say what to fix. */
+static int check_place(const char *path, int creating, struct err *e)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return err_set(e, "%s is a folder, not a database file", path);
+		return 0;
+	}
+	const char *slash = strrchr(path, '/');
+	if (!creating || !slash || slash == path)
+		return 0;
+	char *dir = xasprintf("%.*s", (int)(slash - path), path);
+	int rc = 0;
+	if (stat(dir, &st) != 0)
+		rc = err_set(e, "%s: cannot create the database: folder %s: %s", path, dir,
+			     strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		rc = err_set(e, "%s: cannot create the database: %s is not a folder", path, dir);
+	free(dir);
+	return rc;
+}
+
 struct store *store_open(const char *path, enum store_mode mode, struct err *e)
 {
+	if (check_place(path, mode == STORE_READWRITE, e) < 0)
+		return NULL;
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->readonly = mode == STORE_READONLY;
