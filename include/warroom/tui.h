@@ -17,6 +17,7 @@
 
 struct account;
 struct program;
+struct runner;
 struct store;
 
 struct tui_opts {
@@ -82,8 +83,10 @@ typedef void (*tui_prompt_fn)(struct tui *t, void *ctx, const char *text);
 
 struct tui {
 	const struct tui_opts *opts;
-	struct program *program;    /* NULL in diff-only mode */
+	const struct program *program; /* NULL in diff-only mode */
 	struct store *store;        /* NULL in diff-only mode */
+	struct runner *runner;      /* operators: drives runs; NULL for observers */
+	struct program *own_program; /* observers load the program themselves */
 	char *db_path;
 	const char *login, *role;   /* role: "operator" or "observer" */
 	int observer;
@@ -94,6 +97,7 @@ struct tui {
 	struct view views[TV__COUNT];
 	enum tui_view_id current, previous;
 	int64_t data_version;
+	int64_t generation;         /* bumped by every reload: caches key on it */
 	long consoles;              /* operator consoles with a fresh heartbeat; -1 unknown */
 	int64_t console_id;         /* our heartbeat row; 0 for observers */
 	char msg[256];
@@ -128,6 +132,24 @@ int tui_refuse_readonly(struct tui *t);
 const struct account *tui_account(struct tui *t);
 /* Forces a reload of every opened view now. */
 void tui_reload(struct tui *t);
+
+/* ---- operator actions (actions.c), through the runner ------------------ */
+
+/* Starts accounts; one account asks for its id typed out first, which also
+ * confirms its cut-over steps. */
+void tui_act_start(struct tui *t, const char *const *accounts, size_t n);
+/* Rolls the account's current phase back, after its id is typed out. */
+void tui_act_rollback(struct tui *t, const char *account);
+/* Halts (stop the line) with a reason asked for; resume lifts a halt. */
+void tui_act_halt(struct tui *t, const char *account);
+void tui_act_resume(struct tui *t, const char *account);
+/* Ticks a manual row of a step, asked for by number or text. */
+void tui_act_tick_step(struct tui *t, const char *account, const char *step_id);
+/* After a person unblocked an account (a tick, a sign-off), its run goes on. */
+void tui_act_continue(struct tui *t, const char *account);
+/* The runner's confirmation callback: 1 for accounts typed out here. */
+int tui_confirm_cutover(void *ctx, const char *target, const char *what);
+void tui_actions_free(void);
 
 extern const struct view_ops view_accounts_ops, view_run_ops, view_gate_ops, view_diff_ops,
 	view_audit_ops, view_exceptions_ops, view_monitor_ops, view_help_ops;

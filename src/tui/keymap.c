@@ -46,6 +46,7 @@ static const struct keymap_binding bindings[] = {
 	{KS_RUN, 'B', REQ_ROLLBACK},
 	{KS_RUN, 'H', REQ_HALT},
 	{KS_RUN, 'P', REQ_RESUME},
+	{KS_RUN, 't', REQ_TICK},
 	{KS_GATE, 't', REQ_TICK},
 	{KS_GATE, ' ', REQ_TICK},
 	{KS_GATE, 'y', REQ_SIGN},

@@ -19,6 +19,7 @@
 #include "warroom/exceptions.h"
 #include "warroom/ident.h"
 #include "warroom/plan.h"
+#include "warroom/runner.h"
 #include "warroom/samples.h"
 #include "warroom/store.h"
 #include "warroom/widgets.h"
@@ -273,6 +274,7 @@ const struct account *tui_account(struct tui *t)
 
 void tui_reload(struct tui *t)
 {
+	t->generation++;
 	reload_facts(t);
 	for (int i = 0; i < TV__COUNT; i++)
 		if (t->views[i].opened && t->views[i].ops->reload)
@@ -581,15 +583,21 @@ static void handle_key(struct tui *t, int key)
 
 /* ---- the loop --------------------------------------------------------------- */
 
+static int runner_worked; /* the runner had work since the last reload */
+
 static void poll_store(struct tui *t, int64_t now)
 {
 	static int64_t last_poll, last_beat;
 	if (!t->store || now - last_poll < POLL_DATA_MS)
 		return;
 	last_poll = now;
+	/* data_version moves only for other connections' commits; this
+	 * console's own runner writes through its own connection, so after it
+	 * worked the views are re-read on the same cadence */
 	int64_t dv = store_data_version(t->store);
-	if (dv >= 0 && dv != t->data_version) {
+	if ((dv >= 0 && dv != t->data_version) || runner_worked) {
 		t->data_version = dv;
+		runner_worked = 0;
 		tui_reload(t);
 	}
 	if (now - last_beat >= HEARTBEAT_MS) {
@@ -603,10 +611,13 @@ static void poll_store(struct tui *t, int64_t now)
 	}
 }
 
-static int open_data(struct tui *t, struct err *e)
+/* Observers load the program and open the store read-only themselves;
+ * operators get both from the runner, which drives the runs. */
+static int open_observer(struct tui *t, struct err *e)
 {
 	struct diags d = {0};
-	t->program = program_load(t->opts->program_path, &d);
+	t->own_program = program_load(t->opts->program_path, &d);
+	t->program = t->own_program;
 	if (!t->program) {
 		diags_print(&d, stderr);
 		diags_free(&d);
@@ -614,8 +625,32 @@ static int open_data(struct tui *t, struct err *e)
 	}
 	diags_free(&d);
 	t->db_path = store_default_path(t->opts->db_path, t->opts->program_path);
-	t->store = store_open(t->db_path, t->observer ? STORE_READONLY : STORE_READWRITE, e);
-	if (!t->store)
+	t->store = store_open(t->db_path, STORE_READONLY, e);
+	return t->store ? 0 : -1;
+}
+
+static int open_operator(struct tui *t, struct err *e)
+{
+	struct runner_options ro = {.db = t->opts->db_path, .confirm = tui_confirm_cutover,
+				    .confirm_ctx = t};
+	t->runner = runner_open(t->opts->program_path, &ro, e);
+	if (!t->runner)
+		return -1;
+	t->program = runner_program(t->runner);
+	t->store = runner_store(t->runner);
+	t->db_path = xstrdup(store_path(t->store));
+	const char *why = runner_refusal(t->runner);
+	if (why) { /* an observer in the roster, or a store it cannot write */
+		t->observer = 1;
+		t->role = "observer";
+		tui_message(t, 1, "read-only: %s", why);
+	}
+	return 0;
+}
+
+static int open_data(struct tui *t, struct err *e)
+{
+	if ((t->observer ? open_observer(t, e) : open_operator(t, e)) < 0)
 		return -1;
 	if (!t->observer) {
 		/* opening an operator console is itself an action: who, from where */
@@ -749,9 +784,21 @@ int tui_run(const struct tui_opts *o)
 		int timeout = (int)(1000 - now % 1000);
 		if (t.store && timeout > POLL_DATA_MS)
 			timeout = POLL_DATA_MS;
-		int n = poll(&pfd, 1, timeout);
-		if (n < 0 && errno != EINTR)
-			break;
+		int n;
+		if (t.runner) { /* the keyboard shares the runner's wait */
+			int was_idle = runner_idle(t.runner);
+			n = runner_poll(t.runner, &pfd, 1, timeout, &e);
+			if (!was_idle || !runner_idle(t.runner))
+				runner_worked = 1;
+			if (n < 0) {
+				tui_message(&t, 1, "%s", e.msg);
+				n = 0;
+			}
+		} else {
+			n = poll(&pfd, 1, timeout);
+			if (n < 0 && errno != EINTR)
+				break;
+		}
 		if (n > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(pfd.revents & POLLIN))
 			break; /* the terminal went away (ssh closed) */
 		int key;
@@ -779,9 +826,13 @@ out:
 			t.views[i].ops->close(&t, &t.views[i]);
 	if (t.store && t.console_id > 0)
 		dash_console_unregister(t.store, t.console_id, NULL);
-	store_close(t.store);
-	if (t.program)
-		program_free(t.program);
+	if (t.runner)
+		runner_free(t.runner); /* closes its store */
+	else
+		store_close(t.store);
+	if (t.own_program)
+		program_free(t.own_program);
+	tui_actions_free();
 	free(t.db_path);
 	free(t.selected_account);
 	dash_runs_free(&t.runs);

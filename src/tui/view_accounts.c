@@ -159,6 +159,23 @@ static void window_cell(const struct account *ac, char *buf, size_t size)
 		snprintf(buf, size, "%s", s);
 }
 
+/* What a person does next, by run state. */
+static const struct {
+	const char *state, *next;
+} next_actions[] = {
+	{"idle", "start"},          {"running", "watch"},     {"waiting", "act (g, t)"},
+	{"done", "—"},              {"failed", "decide"},     {"rolling_back", "watch"},
+	{"rolled_back", "rerun"},   {"halted", "resume (P)"},
+};
+
+static const char *next_action(const char *state)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(next_actions); i++)
+		if (util_streq(next_actions[i].state, state))
+			return next_actions[i].next;
+	return "—";
+}
+
 static void accounts_reload(struct tui *t, struct view *v)
 {
 	struct accounts *a = v->priv;
@@ -216,10 +233,7 @@ static void accounts_reload(struct tui *t, struct view *v)
 		row->cell[C_PARITY] = dup_or_dash(parity);
 		row->cell[C_INTEG] = dup_or_dash(integ);
 		row->cell[C_BLOCKERS] = dup_or_dash(r ? r->halted_reason : NULL);
-		row->cell[C_NEXT] = xasprintf("%s / %s",
-					      r && r->state && !strcmp(r->state, "waiting")
-						      ? "sign gate"
-						      : (r ? "watch" : "start"),
+		row->cell[C_NEXT] = xasprintf("%s / %s", next_action(row->state),
 					      ac->runbook_owner ? ac->runbook_owner : "—");
 		row->cell[C_ROLLBACK] = xstrdup("—");
 		for (size_t k = 0; k < n_marked; k++)
@@ -398,17 +412,31 @@ static int accounts_request(struct tui *t, struct view *v, enum request req)
 	case REQ_VIEW_MONITOR:
 		select_cursor(t, v);
 		return 0; /* the frame switches the view */
-	case REQ_RUN_START:
+	case REQ_RUN_START: {
+		/* the marked accounts, else the one under the cursor */
+		const char **ids = xcalloc(a->n + 1, sizeof(*ids));
+		size_t n = 0;
+		for (size_t i = 0; i < a->n; i++)
+			if (a->rows[i].marked)
+				ids[n++] = a->rows[i].ac->id;
+		const struct row *r = cursor_row(v);
+		if (!n && r)
+			ids[n++] = r->ac->id;
+		tui_act_start(t, ids, n);
+		free(ids);
+		return 1;
+	}
 	case REQ_ROLLBACK:
 	case REQ_HALT:
 	case REQ_RESUME: {
-		size_t n = 0;
-		for (size_t i = 0; i < a->n; i++)
-			n += a->rows[i].marked;
 		const struct row *r = cursor_row(v);
-		tui_message(t, 1, "%s %s: the runner is not wired into this console yet; use "
-				  "the headless command", keymap_request_name(req),
-			    n ? "marked accounts" : (r ? r->ac->id : "—"));
+		const char *id = r ? r->ac->id : NULL;
+		if (req == REQ_ROLLBACK)
+			tui_act_rollback(t, id);
+		else if (req == REQ_HALT)
+			tui_act_halt(t, id);
+		else
+			tui_act_resume(t, id);
 		return 1;
 	}
 	default:

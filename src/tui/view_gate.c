@@ -12,6 +12,7 @@
 #include "warroom/audit.h"
 #include "warroom/engine.h"
 #include "warroom/plan.h"
+#include "warroom/runner.h"
 #include "warroom/runs.h"
 #include "warroom/store.h"
 #include "warroom/tui.h"
@@ -84,23 +85,6 @@ static const struct dash_tick *tick_of(const struct gateview *gv, const char *it
 		if (util_streq(gv->data.tick[i].item, item))
 			return &gv->data.tick[i];
 	return NULL;
-}
-
-static const struct roster_role *role_find(const struct program *p, const char *name)
-{
-	for (size_t i = 0; i < p->roster.n_roles; i++)
-		if (util_streq(p->roster.roles[i].name, name))
-			return &p->roster.roles[i];
-	return NULL;
-}
-
-static int holds_role(const struct program *p, const char *role, const char *login)
-{
-	const struct roster_role *r = role_find(p, role);
-	for (size_t i = 0; r && i < r->n_members; i++)
-		if (util_streq(r->members[i], login))
-			return 1;
-	return 0;
 }
 
 static long quorum_of(const struct plan_gate *g, const char *role)
@@ -252,12 +236,13 @@ static const char *row_text(const struct tui *t, const struct gateview *gv, cons
 	}
 	if (!util_streq(state, "rejected"))
 		state = fresh >= need ? "signed" : stale ? "stale" : "pending";
-	const struct roster_role *rr = role_find(t->program, role);
+	size_t nm = 0;
+	char *const *members = roster_role_members(&t->program->roster, role, &nm);
 	sb_addf(sb, "approve %-28s %ld/%ld", role, fresh < need ? fresh : need, need);
-	if (rr && rr->n_members) {
+	if (nm) {
 		sb_adds(sb, " of");
-		for (size_t i = 0; i < rr->n_members; i++)
-			sb_addf(sb, "%s%s", i ? "," : " ", rr->members[i]);
+		for (size_t i = 0; i < nm; i++)
+			sb_addf(sb, "%s%s", i ? "," : " ", members[i]);
 	}
 	sb_adds(sb, sb_str(&who));
 	sb_release(&who);
@@ -326,24 +311,6 @@ static void gate_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 	sb_release(&sb);
 }
 
-/* The checklist as it stands, for the sign-off's audit record. */
-static char *checklist_json(const struct tui *t, const struct gateview *gv)
-{
-	cJSON *a = cJSON_CreateArray();
-	for (size_t i = 0; i < gv->n; i++) {
-		struct strbuf sb = {0};
-		const char *state = row_text(t, gv, &gv->rows[i], &sb);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "row", sb_str(&sb));
-		cJSON_AddStringToObject(o, "state", state);
-		cJSON_AddItemToArray(a, o);
-		sb_release(&sb);
-	}
-	char *s = cJSON_PrintUnformatted(a);
-	cJSON_Delete(a);
-	return s;
-}
-
 /* The approver role this login would sign for: the one under the cursor if
  * it holds it, else the first it holds. NULL when it holds none. */
 static const char *signing_role(struct tui *t, struct view *v)
@@ -352,50 +319,31 @@ static const char *signing_role(struct tui *t, struct view *v)
 	const struct plan_gate *g = gate_of(t, gv);
 	if (v->cursor >= 0 && (size_t)v->cursor < gv->n && gv->rows[v->cursor].kind == G_APPROVER) {
 		const char *r = g->approvers[gv->rows[v->cursor].index];
-		if (holds_role(t->program, r, t->login))
+		if (roster_has_role(&t->program->roster, t->login, r))
 			return r;
 	}
 	for (size_t i = 0; i < g->n_approvers; i++)
-		if (holds_role(t->program, g->approvers[i], t->login))
+		if (roster_has_role(&t->program->roster, t->login, g->approvers[i]))
 			return g->approvers[i];
 	return NULL;
 }
 
+/* The runner records the sign-off with the plan hash, the account's state
+ * serial and a snapshot of the checklist, and audits it in one commit. */
 static void record_signoff(struct tui *t, struct view *v, int approve, const char *reason)
 {
 	struct gateview *gv = v->priv;
 	const struct plan_gate *g = gate_of(t, gv);
 	struct err e = {{0}};
-	char *list = checklist_json(t, gv);
-	int64_t serial = runs_serial(t->store, gv->account, &e);
-	int ok = serial >= 0 && store_begin(t->store, &e) == 0;
-	if (ok) {
-		cJSON *detail = cJSON_CreateObject();
-		cJSON_AddStringToObject(detail, "role", gv->sign_role);
-		cJSON_AddStringToObject(detail, "decision", approve ? "sign" : "reject");
-		if (reason)
-			cJSON_AddStringToObject(detail, "reason", reason);
-		cJSON_AddNumberToObject(detail, "state_serial", (double)serial);
-		cJSON_AddItemToObject(detail, "checklist", cJSON_Parse(list));
-		struct audit_entry en = {.action = approve ? "gate.sign" : "gate.reject",
-					 .role = "approver", .account = gv->account,
-					 .subject = g->gate_id, .detail = detail,
-					 .plan_hash = t->program->plan_hash};
-		ok = runs_signoff_add(t->store, gv->account, g->gate_id, gv->sign_role, t->login,
-				      approve, reason, t->program->plan_hash, serial, list, &e) == 0 &&
-		     audit_append(t->store, &en, NULL, &e) == 0 && store_commit(t->store, &e) == 0;
-		cJSON_Delete(detail);
-		if (!ok && store_in_tx(t->store))
-			store_rollback(t->store);
-	}
-	free(list);
-	if (!ok) {
-		tui_message(t, 1, "%s", e.msg);
+	if (!t->runner || runner_sign(t->runner, gv->account, g->gate_id, gv->sign_role, approve,
+				      reason, &e) < 0) {
+		tui_message(t, 1, "%s", t->runner ? e.msg : "read-only: no runner in this console");
 		return;
 	}
 	tui_message(t, 0, "%s %s for %s as %s (recorded in the audit log)",
 		    approve ? "signed" : "rejected", g->gate_id, gv->account, gv->sign_role);
 	tui_reload(t);
+	tui_act_continue(t, gv->account);
 }
 
 static void sign_typed(struct tui *t, void *ctx, const char *text)
@@ -443,6 +391,15 @@ static void tick_row(struct tui *t, struct view *v)
 		return;
 	}
 	struct err e = {{0}};
+	if (r->kind == G_CRITERION) {
+		if (!t->runner || runner_tick(t->runner, gv->account, NULL, g->gate_id, item, &e) < 0)
+			tui_message(t, 1, "%s", t->runner ? e.msg : "read-only: no runner");
+		else
+			tui_message(t, 0, "ticked '%s'", item);
+		tui_reload(t);
+		tui_act_continue(t, gv->account);
+		return;
+	}
 	cJSON *detail = cJSON_CreateObject();
 	cJSON_AddStringToObject(detail, "item", item);
 	struct audit_entry en = {.action = "gate.tick", .account = gv->account,

@@ -101,7 +101,7 @@ int view_header_draw(struct tui *t, int w)
 		char *totals;
 		int64_t nearest;
 	} cache = {-1, NULL, NULL, -1};
-	if (cache.version != t->data_version || cache.program != p || !cache.totals) {
+	if (cache.version != t->generation || cache.program != p || !cache.totals) {
 		struct strbuf tot = {0};
 		struct count waves[16], phases[16];
 		size_t nw = 0, np = 0;
@@ -139,7 +139,7 @@ int view_header_draw(struct tui *t, int w)
 		free(cache.totals);
 		cache.totals = sb_detach(&tot);
 		cache.nearest = nearest;
-		cache.version = t->data_version;
+		cache.version = t->generation;
 		cache.program = p;
 	}
 	int64_t nearest = cache.nearest;

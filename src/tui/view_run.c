@@ -324,12 +324,26 @@ static int run_request(struct tui *t, struct view *v, enum request r)
 		return 1;
 	case REQ_VIEW_GATE:
 		return 0;
-	case REQ_RUN_START:
+	case REQ_RUN_START: {
+		struct runview *rv = v->priv;
+		const char *ids[1] = {rv->account};
+		tui_act_start(t, ids, rv->account ? 1 : 0);
+		return 1;
+	}
 	case REQ_ROLLBACK:
+		tui_act_rollback(t, ((struct runview *)v->priv)->account);
+		return 1;
 	case REQ_HALT:
+		tui_act_halt(t, ((struct runview *)v->priv)->account);
+		return 1;
 	case REQ_RESUME:
-		tui_message(t, 1, "%s: the runner is not part of this build's console yet; use "
-				  "the headless command", keymap_request_name(r));
+		tui_act_resume(t, ((struct runview *)v->priv)->account);
+		return 1;
+	case REQ_TICK:
+		if (n && n->kind == N_STEP)
+			tui_act_tick_step(t, ((struct runview *)v->priv)->account, n->step->step_id);
+		else
+			tui_message(t, 1, "select a step to tick one of its manual rows");
 		return 1;
 	default:
 		return 0;

@@ -154,7 +154,7 @@ tmux_keys v
 wait_screen "chain intact"
 tmux_keys Enter
 wait_screen "Audit record"
-wait_screen "SRE Lead"
+wait_screen '"checklist"' 
 tmux_keys q
 wait_screen "chain intact"
 
@@ -179,7 +179,7 @@ note "the operator's console opening is an audit record"
 expect_exit 0 "$WARROOM" audit tail "$P" --db "$DB" -n 100
 expect_out "console.open"
 expect_out "gate.sign"
-expect_out "gate.tick"
+expect_out "check.tick"
 
 note "observer: read-only, sees another console's change without a key"
 console 80 24 observe "$P" --db "$DB" --view audit
