@@ -388,11 +388,11 @@ static void h_teams(struct sim_call *call)
 }
 static void h_users(struct sim_call *call)
 {
-	iio_list(call, SIMDATA_USERS, "users", i_user, 250, NULL);
+	iio_list(call, SIMDATA_USERS, "users", i_user, 10000, NULL);
 }
 static void h_schedules(struct sim_call *call)
 {
-	iio_list(call, SIMDATA_SCHEDULES, "schedules", i_schedule, 250, NULL);
+	iio_list(call, SIMDATA_SCHEDULES, "schedules", i_schedule, 10000, NULL);
 }
 static void h_paths(struct sim_call *call)
 {
@@ -404,7 +404,7 @@ static void h_alert_sources(struct sim_call *call)
 }
 static void h_incidents(struct sim_call *call)
 {
-	iio_list(call, SIMDATA_INCIDENTS, "incidents", i_incident, 250, NULL);
+	iio_list(call, SIMDATA_INCIDENTS, "incidents", i_incident, 500, NULL);
 }
 
 static const struct sim_route routes[] = {

@@ -47,11 +47,22 @@ static const cJSON *attrs(const cJSON *it)
 	return cJSON_GetObjectItemCaseSensitive(it, "attributes");
 }
 
-/* Items of `included` of the given type whose attribute `key` is `id`,
- * ordered by their "position" attribute. Returns a new array of references. */
-static cJSON *included_for(const cJSON *root, const char *type, const char *key, const char *id)
+/* The items of `included` of the given type whose attribute `key` is `id`,
+ * ordered by their "position" attribute (stable for equal positions). */
+struct included {
+	const cJSON **v;
+	size_t n, cap;
+};
+
+static double position(const cJSON *inc)
 {
-	cJSON *out = cJSON_CreateArray();
+	const cJSON *pos = cJSON_GetObjectItemCaseSensitive(attrs(inc), "position");
+	return cJSON_IsNumber(pos) ? pos->valuedouble : 0;
+}
+
+static void included_for(const cJSON *root, const char *type, const char *key, const char *id,
+			 struct included *out)
+{
 	const cJSON *inc;
 	char buf[32];
 	cJSON_ArrayForEach(inc, cJSON_GetObjectItemCaseSensitive(root, "included"))
@@ -60,21 +71,12 @@ static cJSON *included_for(const cJSON *root, const char *type, const char *key,
 		const char *owner = source_id(attrs(inc), key, buf, sizeof(buf));
 		if (!t || strcmp(t, type) || !owner || strcmp(owner, id))
 			continue;
-		const cJSON *pos = cJSON_GetObjectItemCaseSensitive(attrs(inc), "position");
-		double p = cJSON_IsNumber(pos) ? pos->valuedouble : 0;
-		/* Insertion keeps the order stable for equal positions. */
-		int at = cJSON_GetArraySize(out);
-		for (int i = 0; i < cJSON_GetArraySize(out); i++) {
-			const cJSON *o = cJSON_GetObjectItemCaseSensitive(
-				attrs(cJSON_GetArrayItem(out, i)), "position");
-			if (cJSON_IsNumber(o) && o->valuedouble > p) {
-				at = i;
-				break;
-			}
+		VEC_PUSH(out->v, out->n, out->cap, inc);
+		for (size_t i = out->n - 1; i > 0 && position(out->v[i - 1]) > position(inc); i--) {
+			out->v[i] = out->v[i - 1];
+			out->v[i - 1] = inc;
 		}
-		cJSON_InsertItemInArray(out, at, cJSON_CreateObjectReference(inc->child));
 	}
-	return out;
 }
 
 static int map_service(const cJSON *root, const cJSON *it, const char *id,
@@ -168,14 +170,14 @@ static int map_schedule(const cJSON *root, const cJSON *it, const char *id,
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "id", id);
 	source_add_str(doc, "name", source_str(a, "name"));
-	cJSON *rots = included_for(root, "schedule_rotations", "schedule_id", id);
+	struct included rots = {0};
+	included_for(root, "schedule_rotations", "schedule_id", id, &rots);
 	/* Rootly keeps the time zone per rotation; the first one speaks for all. */
-	source_add_str(doc, "time_zone", source_str(attrs(cJSON_GetArrayItem(rots, 0)), "time_zone"));
+	source_add_str(doc, "time_zone", source_str(attrs(rots.n ? rots.v[0] : NULL), "time_zone"));
 	cJSON *layers = cJSON_AddArrayToObject(doc, "layers");
-	const cJSON *r;
 	int custom = 0;
-	cJSON_ArrayForEach(r, rots)
-	{
+	for (size_t k = 0; k < rots.n; k++) {
+		const cJSON *r = rots.v[k];
 		const cJSON *ra = attrs(r);
 		const char *rid = source_str(r, "id");
 		cJSON *l = cJSON_CreateObject();
@@ -188,22 +190,21 @@ static int map_schedule(const cJSON *root, const cJSON *it, const char *id,
 		else
 			cJSON_AddNullToObject(l, "rotation_seconds");
 		custom |= !secs;
-		cJSON *users = included_for(root, "schedule_rotation_users", "schedule_rotation_id",
-					    rid ? rid : "");
+		struct included users = {0};
+		included_for(root, "schedule_rotation_users", "schedule_rotation_id", rid ? rid : "",
+			     &users);
 		cJSON_AddItemToObject(l, "user_ids", cJSON_CreateArray());
 		cJSON *uids = cJSON_GetObjectItemCaseSensitive(l, "user_ids");
-		const cJSON *u;
 		char buf[32];
-		cJSON_ArrayForEach(u, users)
-		{
-			const char *uid = source_id(attrs(u), "user_id", buf, sizeof(buf));
+		for (size_t j = 0; j < users.n; j++) {
+			const char *uid = source_id(attrs(users.v[j]), "user_id", buf, sizeof(buf));
 			if (uid)
 				cJSON_AddItemToArray(uids, cJSON_CreateString(uid));
 		}
-		cJSON_Delete(users);
+		free(users.v);
 		cJSON_AddItemToArray(layers, l);
 	}
-	cJSON_Delete(rots);
+	free(rots.v);
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/schedules/%s", id);
 	if (custom)
@@ -223,12 +224,11 @@ static int map_policy(const cJSON *root, const cJSON *it, const char *id, struct
 	const cJSON *rc = cJSON_GetObjectItemCaseSensitive(a, "repeat_count");
 	cJSON_AddNumberToObject(doc, "num_loops", cJSON_IsNumber(rc) ? rc->valuedouble : 0);
 	cJSON *rules = cJSON_AddArrayToObject(doc, "rules");
-	cJSON *levels = included_for(root, "escalation_levels", "escalation_policy_id", id);
-	const cJSON *lv;
+	struct included levels = {0};
+	included_for(root, "escalation_levels", "escalation_policy_id", id, &levels);
 	int dropped = 0;
-	cJSON_ArrayForEach(lv, levels)
-	{
-		const cJSON *la = attrs(lv);
+	for (size_t k = 0; k < levels.n; k++) {
+		const cJSON *la = attrs(levels.v[k]);
 		cJSON *rule = cJSON_CreateObject();
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(la, "delay");
 		cJSON_AddNumberToObject(rule, "delay_minutes", cJSON_IsNumber(d) ? d->valuedouble : 0);
@@ -250,7 +250,7 @@ static int map_policy(const cJSON *root, const cJSON *it, const char *id, struct
 		}
 		cJSON_AddItemToArray(rules, rule);
 	}
-	cJSON_Delete(levels);
+	free(levels.v);
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/escalation_policies/%s", id);
 	if (dropped)
