@@ -145,6 +145,10 @@ void tui_act_halt(struct tui *t, const char *account);
 void tui_act_resume(struct tui *t, const char *account);
 /* Ticks a manual row of a step, asked for by number or text. */
 void tui_act_tick_step(struct tui *t, const char *account, const char *step_id);
+/* `:wave NAME start|throttle N|postpone|resume|halt`, the wave name typed out. */
+void tui_act_wave(struct tui *t, const char *args);
+/* `:reconcile STEP done|rerun|rollback` for an account a crash left unknown. */
+void tui_act_reconcile(struct tui *t, const char *account, const char *args);
 /* After a person unblocked an account (a tick, a sign-off), its run goes on. */
 void tui_act_continue(struct tui *t, const char *account);
 /* The runner's confirmation callback: 1 for accounts typed out here. */

@@ -180,3 +180,70 @@ void tui_act_tick_step(struct tui *t, const char *account, const char *step_id)
 	snprintf(label, sizeof(label), "tick a manual row of %s (its number or text): ", step_id);
 	tui_prompt(t, label, tick_typed, NULL);
 }
+
+/* ---- waves and reconciliation, from the command line ------------------- */
+
+static char pending_action[16];
+static long pending_max;
+
+static void wave_typed(struct tui *t, void *ctx, const char *text)
+{
+	(void)ctx;
+	if (!engine_confirm_ok(pending, text)) {
+		tui_message(t, 1, "nothing done: type the wave name '%s' exactly", pending);
+		return;
+	}
+	struct err e = {{0}};
+	int rc;
+	if (!strcmp(pending_action, "start")) {
+		VEC_PUSH(confirmed, n_confirmed, cap_confirmed, xstrdup(pending));
+		rc = runner_start_wave(t->runner, pending, &e);
+	} else {
+		rc = runner_wave_control(t->runner, pending, pending_action, pending_max, &e);
+	}
+	char what[160];
+	snprintf(what, sizeof(what), "wave %%s: %s done", pending_action);
+	done(t, rc, &e, what, pending);
+}
+
+void tui_act_wave(struct tui *t, const char *args)
+{
+	char wave[128] = "", action[16] = "";
+	long max = 0;
+	if (no_runner(t))
+		return;
+	if (sscanf(args, "%127s %15s %ld", wave, action, &max) < 2) {
+		tui_message(t, 1, "usage: :wave NAME start|throttle N|postpone|resume|halt");
+		return;
+	}
+	static const char *const actions[] = {"start", "throttle", "postpone", "resume", "halt"};
+	size_t k = 0;
+	while (k < ARRAY_SIZE(actions) && strcmp(actions[k], action))
+		k++;
+	if (k == ARRAY_SIZE(actions)) {
+		tui_message(t, 1, "unknown wave action '%s' (start, throttle N, postpone, resume, halt)",
+			    action);
+		return;
+	}
+	snprintf(pending, sizeof(pending), "%s", wave);
+	snprintf(pending_action, sizeof(pending_action), "%s", action);
+	pending_max = max;
+	char label[512];
+	snprintf(label, sizeof(label), "%s wave %s: type the wave name (%s): ", action, wave, wave);
+	tui_prompt(t, label, wave_typed, NULL);
+}
+
+void tui_act_reconcile(struct tui *t, const char *account, const char *args)
+{
+	char step[128] = "", as[16] = "";
+	if (no_runner(t) || !account)
+		return;
+	if (sscanf(args, "%127s %15s", step, as) != 2) {
+		tui_message(t, 1, "usage: :reconcile STEP done|rerun|rollback (for %s)", account);
+		return;
+	}
+	struct err e = {{0}};
+	char what[200];
+	snprintf(what, sizeof(what), "%%s: step %s settled as %s", step, as);
+	done(t, runner_reconcile(t->runner, account, step, as, &e), &e, what, account);
+}

@@ -331,7 +331,7 @@ void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const cha
 /* `:` words: view names, q, theme. Completion candidates come from here. */
 static const char *const command_words[] = {
 	"accounts", "run", "gate", "diff", "audit", "exceptions", "monitor", "help",
-	"theme", "q", "quit",
+	"theme", "wave", "reconcile", "q", "quit",
 };
 
 static void run_command(struct tui *t, void *ctx, const char *text)
@@ -369,6 +369,17 @@ static void run_command(struct tui *t, void *ctx, const char *text)
 		}
 		apply_theme(t);
 		tui_message(t, 0, "theme %s", t->theme.name);
+		return;
+	}
+	if (!strcmp(word, "wave") || !strcmp(word, "reconcile")) {
+		if (tui_refuse_readonly(t))
+			return;
+		if (!strcmp(word, "wave")) {
+			tui_act_wave(t, arg);
+		} else {
+			const struct account *ac = tui_account(t);
+			tui_act_reconcile(t, ac ? ac->id : NULL, arg);
+		}
 		return;
 	}
 	for (int i = 0; i < TV__COUNT; i++)

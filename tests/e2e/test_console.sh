@@ -192,6 +192,8 @@ wait_screen "read-only: this is an observer console"
 tmux_keys 6
 tmux_keys +
 wait_screen "read-only"
+tmux_keys : w a v e Space r a m p Space p o s t p o n e Enter
+wait_screen "read-only"
 tmux_keys 5
 wait_screen "Audit "
 expect_exit 0 "$WARROOM" audit append "$P" --db "$DB" --action note --detail '{"text":"seen-by-observer"}'

@@ -61,12 +61,28 @@ wait_screen "acme halted"
 wait_screen "halted: "
 tmux_keys P
 wait_screen "halt lifted"
+
+note "waves from the command line: throttle, then start (the wave name typed out)"
+tmux_keys : w a v e Space r a m p Space t h r o t t l e Space 2 Enter
+wait_screen "throttle wave ramp: type the wave name (ramp)"
+tmux_keys r a m p Enter
+wait_screen "wave ramp: throttle done"
+tmux_keys : w a v e Space r a m p Space s t a r t Enter
+tmux_keys n o p e Enter
+wait_screen "nothing done: type the wave name 'ramp' exactly"
+tmux_keys : w a v e Space r a m p Space s t a r t Enter r a m p Enter
+wait_screen "wave ramp: start done"
+tmux_keys 1
+wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -E '^(initech|umbrella) .*(GATE|RUN|OK)'" ||
+	{ tmux_screen >&2; fail "the ramp wave's accounts did not start"; }
+tmux_keys : w a v e Space n o s u c h Space p o s t p o n e Enter n o s u c h Enter
+wait_screen "unknown wave 'nosuch'"
 tmux_keys Q
 wait_until 10 test -s "$T/rc" || fail "the console did not quit"
 [ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "console exited $(cat "$T/rc")"; }
 
 note "every action is in the audit log, and the chain holds"
 expect_exit 0 "$WARROOM" audit tail "$P" --db "$DB" -n 1000
-for a in console.open check.tick gate.sign; do expect_out "$a"; done
+for a in console.open check.tick gate.sign wave; do expect_out "$a"; done
 expect_exit 0 "$WARROOM" audit verify "$P" --db "$DB"
 echo "console run e2e ok"
