@@ -9,6 +9,8 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -682,6 +684,20 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages, prefixed like ours. A request held by a
+ * timeout fault ends on purpose without an answer, which the library calls
+ * an internal error: that one is expected and not shown. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	struct strbuf msg = {0};
+	sb_vaddf(&msg, fmt, ap);
+	if (!strstr(sb_str(&msg), "Application reported internal error"))
+		fprintf(stderr, "warroom sim: %s%s", sb_str(&msg),
+			msg.len && msg.buf[msg.len - 1] == '\n' ? "" : "\n");
+	sb_release(&msg);
+}
+
 /* ---- start and stop ------------------------------------------------------------------------------ */
 
 struct sim *sim_start(const struct sim_options *options, struct err *e)
@@ -709,7 +725,8 @@ struct sim *sim_start(const struct sim_options *options, struct err *e)
 	s->daemon = MHD_start_daemon(
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			MHD_USE_ITC | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, to see all */
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT, 2048u,
 		MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
 	if (!s->daemon) {
