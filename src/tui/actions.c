@@ -55,8 +55,13 @@ static void done(struct tui *t, int rc, const struct err *e, const char *fmt, co
 
 void tui_act_continue(struct tui *t, const char *account)
 {
+	/* only a run that was under way and waited for this person goes on; an
+	 * idle account is started by `r`, never as a side effect */
+	const struct dash_run *r = account ? dash_runs_find(&t->runs, account) : NULL;
+	if (!t->runner || !r || !util_streq(r->state, "waiting"))
+		return;
 	struct err e = {{0}};
-	if (t->runner && account && runner_start(t->runner, account, NULL, NULL, &e) < 0)
+	if (runner_start(t->runner, account, NULL, NULL, &e) < 0)
 		tui_message(t, 1, "%s", e.msg);
 }
 
