@@ -10,6 +10,7 @@
 
 #include "warroom/engine.h"
 #include "warroom/plan.h"
+#include "warroom/runner.h"
 #include "warroom/samples.h"
 #include "warroom/store.h"
 #include "warroom/tui.h"
@@ -30,7 +31,7 @@ static const struct {
 	[C_WINDOW] = {"WINDOW", 16, 140, 0},   [C_PASS] = {"PASS", 16, 0, 1},
 	[C_PARITY] = {"PARITY", 8, 150, 0},    [C_INTEG] = {"INTEG", 7, 160, 0},
 	[C_BLOCKERS] = {"BLOCKERS", 18, 170, 0}, [C_NEXT] = {"NEXT / OWNER", 20, 180, 0},
-	[C_ROLLBACK] = {"RBK", 5, 190, 0},
+	[C_ROLLBACK] = {"RBK", 7, 190, 0},
 };
 
 struct row {
@@ -39,6 +40,8 @@ struct row {
 	double pass; /* NAN when not measured */
 	const char *state; /* badge key */
 	int marked;
+	int extras;        /* spark and the runner's facts loaded (visible rows only) */
+	char *spark;       /* pass-rate trend; NULL when no samples */
 };
 
 struct accounts {
@@ -48,7 +51,6 @@ struct accounts {
 	size_t n_shown;
 	int sort_col, sort_desc, group;
 	char filter[128];
-	double *spark_cache; /* per row: -2 not loaded */
 };
 
 static char *dup_or_dash(const char *s)
@@ -58,9 +60,11 @@ static char *dup_or_dash(const char *s)
 
 static void rows_free(struct accounts *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		for (int c = 0; c < C__COUNT; c++)
 			free(a->rows[i].cell[c]);
+		free(a->rows[i].spark);
+	}
 	free(a->rows);
 	free(a->shown);
 	a->rows = NULL;
@@ -129,6 +133,44 @@ static int row_matches(const struct row *r, const char *filter)
 	return 0;
 }
 
+#define SPARK_POINTS 24
+#define SPARK_W 8
+
+/* The facts that cost a query per account (the pass-rate trend, rollback
+ * readiness and what a waiting run waits for) are read for the rows on
+ * screen and those a page either side, on reload and after moves. */
+static void load_extras(struct tui *t, struct view *v)
+{
+	struct accounts *a = v->priv;
+	long page = v->page > 0 ? v->page : 60;
+	long from = v->cursor - page > 0 ? v->cursor - page : 0;
+	for (long i = from; i < (long)a->n_shown && i < v->cursor + page; i++) {
+		struct row *r = &a->rows[a->shown[i]];
+		if (r->extras)
+			continue;
+		r->extras = 1;
+		struct err e = {{0}};
+		double *vals = NULL;
+		size_t n = 0;
+		if (dash_series(t->store, r->ac->id, SAMPLE_PARITY, SAMPLE_PASS_RATE, SPARK_POINTS,
+				&vals, &n, &e) == 0 && n > 1) {
+			struct strbuf sb = {0};
+			widgets_sparkline(&sb, vals, n, 0.99, 1.0, SPARK_W, t->utf8);
+			r->spark = sb_detach(&sb);
+		}
+		free(vals);
+		struct runner_status st;
+		if (!t->runner || runner_status(t->runner, r->ac->id, &st, &e) < 0)
+			continue;
+		free(r->cell[C_ROLLBACK]);
+		r->cell[C_ROLLBACK] = xstrdup(st.rollback_ready ? "ready" : "NO");
+		if (st.why[0] && (st.next == ENGINE_NEXT_WAIT || st.next == ENGINE_NEXT_STOPPED)) {
+			free(r->cell[C_BLOCKERS]);
+			r->cell[C_BLOCKERS] = xstrdup(st.why);
+		}
+	}
+}
+
 static void refilter(struct tui *t, struct view *v)
 {
 	struct accounts *a = v->priv;
@@ -142,6 +184,7 @@ static void refilter(struct tui *t, struct view *v)
 	v->rows = (long)a->n_shown;
 	if (v->cursor >= v->rows)
 		v->cursor = v->rows ? v->rows - 1 : 0;
+	load_extras(t, v);
 	t->dirty = 1;
 }
 
@@ -194,8 +237,6 @@ static void accounts_reload(struct tui *t, struct view *v)
 	a->n = p->n_accounts;
 	a->rows = xcalloc(a->n ? a->n : 1, sizeof(*a->rows));
 	a->shown = xcalloc(a->n ? a->n : 1, sizeof(*a->shown));
-	free(a->spark_cache);
-	a->spark_cache = NULL;
 	for (size_t i = 0; i < a->n; i++) {
 		const struct account *ac = &p->accounts[i];
 		const struct dash_run *r = dash_runs_find(&t->runs, ac->id);
@@ -259,7 +300,6 @@ static void accounts_close(struct tui *t, struct view *v)
 	(void)t;
 	struct accounts *a = v->priv;
 	rows_free(a);
-	free(a->spark_cache);
 	free(a);
 	v->priv = NULL;
 }
@@ -279,6 +319,8 @@ static void draw_row(struct tui *t, const struct accounts *a, const struct row *
 		snprintf(cell, sizeof(cell), "%s", r->cell[c]);
 		if (c == C_ACCOUNT && r->marked)
 			snprintf(cell, sizeof(cell), "*%s", r->cell[c]);
+		if (c == C_PASS && r->spark)
+			snprintf(cell, sizeof(cell), "%-7s%s", r->cell[c], r->spark);
 		if (c == C_STATE)
 			role = widgets_badge(r->state)->role;
 		if (c == C_PASS && !isnan(r->pass)) {
@@ -288,6 +330,8 @@ static void draw_row(struct tui *t, const struct accounts *a, const struct row *
 					    : 0.999;
 			role = r->pass >= th ? ROLE_OK : ROLE_FAIL;
 		}
+		if (c == C_ROLLBACK && !strcmp(r->cell[c], "NO"))
+			role = ROLE_WARN;
 		if (r->marked && c == C_ACCOUNT)
 			role = ROLE_MARKED;
 		if (is_cursor)
@@ -465,8 +509,10 @@ static int accounts_request_outer(struct tui *t, struct view *v, enum request re
 		return 1;
 	}
 	int handled = accounts_request(t, v, req);
-	if (!handled && (req == REQ_MOVE_DOWN || req == REQ_MOVE_UP))
-		return 0;
+	if (!handled && tui_list_request(v, req)) {
+		load_extras(t, v);
+		return 1;
+	}
 	return handled;
 }
 
