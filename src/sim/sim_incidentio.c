@@ -382,40 +382,42 @@ static void h_catalog_entries(struct sim_call *call)
 	iio_list(call, SIMDATA_SERVICES, "catalog_entries", i_service, 250, service_type());
 }
 
-static void h_teams(struct sim_call *call)
+/* The plain lists, one row each: path, seeded kind, wrapper key, renderer
+ * and the largest page_size the API takes (0: not paginated). */
+static const struct list_row {
+	const char *path;
+	enum simdata_kind kind;
+	const char *wrapper;
+	iio_render_fn render;
+	long page_max;
+} lists[] = {
+	{"/incidentio/v3/teams", SIMDATA_TEAMS, "teams", i_team, 250},
+	{"/incidentio/v2/users", SIMDATA_USERS, "users", i_user, 10000},
+	{"/incidentio/v2/schedules", SIMDATA_SCHEDULES, "schedules", i_schedule, 10000},
+	{"/incidentio/v2/escalation_paths", SIMDATA_ESCALATION_POLICIES, "escalation_paths", i_path, 25},
+	{"/incidentio/v2/alert_sources", SIMDATA_INTEGRATIONS, "alert_sources", i_alert_source, 0},
+	{"/incidentio/v2/incidents", SIMDATA_INCIDENTS, "incidents", i_incident, 500},
+};
+
+static void h_list(struct sim_call *call)
 {
-	iio_list(call, SIMDATA_TEAMS, "teams", i_team, 250, NULL);
-}
-static void h_users(struct sim_call *call)
-{
-	iio_list(call, SIMDATA_USERS, "users", i_user, 10000, NULL);
-}
-static void h_schedules(struct sim_call *call)
-{
-	iio_list(call, SIMDATA_SCHEDULES, "schedules", i_schedule, 10000, NULL);
-}
-static void h_paths(struct sim_call *call)
-{
-	iio_list(call, SIMDATA_ESCALATION_POLICIES, "escalation_paths", i_path, 25, NULL);
-}
-static void h_alert_sources(struct sim_call *call)
-{
-	iio_list(call, SIMDATA_INTEGRATIONS, "alert_sources", i_alert_source, 0, NULL);
-}
-static void h_incidents(struct sim_call *call)
-{
-	iio_list(call, SIMDATA_INCIDENTS, "incidents", i_incident, 500, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		if (util_streq(call->path, lists[i].path)) {
+			iio_list(call, lists[i].kind, lists[i].wrapper, lists[i].render,
+				 lists[i].page_max, NULL);
+			return;
+		}
 }
 
 static const struct sim_route routes[] = {
 	{"GET", "/incidentio/v3/catalog_types", h_catalog_types},
 	{"GET", "/incidentio/v3/catalog_entries", h_catalog_entries},
-	{"GET", "/incidentio/v3/teams", h_teams},
-	{"GET", "/incidentio/v2/users", h_users},
-	{"GET", "/incidentio/v2/schedules", h_schedules},
-	{"GET", "/incidentio/v2/escalation_paths", h_paths},
-	{"GET", "/incidentio/v2/alert_sources", h_alert_sources},
-	{"GET", "/incidentio/v2/incidents", h_incidents},
+	{"GET", "/incidentio/v3/teams", h_list},
+	{"GET", "/incidentio/v2/users", h_list},
+	{"GET", "/incidentio/v2/schedules", h_list},
+	{"GET", "/incidentio/v2/escalation_paths", h_list},
+	{"GET", "/incidentio/v2/alert_sources", h_list},
+	{"GET", "/incidentio/v2/incidents", h_list},
 };
 const struct sim_route_table sim_incidentio_routes = {"incidentio", routes, ARRAY_SIZE(routes),
 						      NULL, NULL};

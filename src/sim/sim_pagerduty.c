@@ -574,25 +574,27 @@ static void pd_list(struct sim_call *call, enum simdata_kind kind, const char *w
 	pd_page(call, wrapper, items, limit, offset, (size_t)(offset + limit) < n, (long)n);
 }
 
-static void h_services(struct sim_call *call)
+/* One row per plain list: path, seeded kind, wrapper key, renderer. */
+static const struct {
+	const char *path;
+	enum simdata_kind kind;
+	const char *wrapper;
+	pd_render_fn render;
+} lists[] = {
+	{"/pagerduty/services", SIMDATA_SERVICES, "services", pd_service},
+	{"/pagerduty/teams", SIMDATA_TEAMS, "teams", pd_team},
+	{"/pagerduty/users", SIMDATA_USERS, "users", pd_user},
+	{"/pagerduty/schedules", SIMDATA_SCHEDULES, "schedules", pd_schedule},
+	{"/pagerduty/escalation_policies", SIMDATA_ESCALATION_POLICIES, "escalation_policies", pd_policy},
+};
+
+static void h_list(struct sim_call *call)
 {
-	pd_list(call, SIMDATA_SERVICES, "services", pd_service);
-}
-static void h_teams(struct sim_call *call)
-{
-	pd_list(call, SIMDATA_TEAMS, "teams", pd_team);
-}
-static void h_users(struct sim_call *call)
-{
-	pd_list(call, SIMDATA_USERS, "users", pd_user);
-}
-static void h_schedules(struct sim_call *call)
-{
-	pd_list(call, SIMDATA_SCHEDULES, "schedules", pd_schedule);
-}
-static void h_policies(struct sim_call *call)
-{
-	pd_list(call, SIMDATA_ESCALATION_POLICIES, "escalation_policies", pd_policy);
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		if (util_streq(call->path, lists[i].path)) {
+			pd_list(call, lists[i].kind, lists[i].wrapper, lists[i].render);
+			return;
+		}
 }
 
 static void h_team_members(struct sim_call *call)
@@ -704,12 +706,12 @@ static const struct sim_route routes[] = {
 	{"GET", "/_sim/source_faults", h_faults_get},
 	{"POST", "/_sim/source_faults", h_faults_post},
 	{"DELETE", "/_sim/source_faults", h_faults_delete},
-	{"GET", "/pagerduty/services", h_services},
-	{"GET", "/pagerduty/teams", h_teams},
+	{"GET", "/pagerduty/services", h_list},
+	{"GET", "/pagerduty/teams", h_list},
 	{"GET", "/pagerduty/teams/{id}/members", h_team_members},
-	{"GET", "/pagerduty/users", h_users},
-	{"GET", "/pagerduty/schedules", h_schedules},
-	{"GET", "/pagerduty/escalation_policies", h_policies},
+	{"GET", "/pagerduty/users", h_list},
+	{"GET", "/pagerduty/schedules", h_list},
+	{"GET", "/pagerduty/escalation_policies", h_list},
 	{"GET", "/pagerduty/incidents", h_incidents},
 };
 const struct sim_route_table sim_pagerduty_routes = {"pagerduty", routes, ARRAY_SIZE(routes),

@@ -328,42 +328,37 @@ static void rootly_list(struct sim_call *call, enum simdata_kind kind, rootly_re
 	sim_reply_json(call, 200, root);
 }
 
-static void h_services(struct sim_call *call)
+/* One row per list: path, seeded kind, renderer. */
+static const struct {
+	const char *path;
+	enum simdata_kind kind;
+	rootly_render_fn render;
+} lists[] = {
+	{"/rootly/v1/services", SIMDATA_SERVICES, r_service},
+	{"/rootly/v1/teams", SIMDATA_TEAMS, r_team},
+	{"/rootly/v1/users", SIMDATA_USERS, r_user},
+	{"/rootly/v1/schedules", SIMDATA_SCHEDULES, r_schedule},
+	{"/rootly/v1/escalation_policies", SIMDATA_ESCALATION_POLICIES, r_policy},
+	{"/rootly/v1/alert_sources", SIMDATA_INTEGRATIONS, r_alert_source},
+	{"/rootly/v1/incidents", SIMDATA_INCIDENTS, r_incident},
+};
+
+static void h_list(struct sim_call *call)
 {
-	rootly_list(call, SIMDATA_SERVICES, r_service);
-}
-static void h_teams(struct sim_call *call)
-{
-	rootly_list(call, SIMDATA_TEAMS, r_team);
-}
-static void h_users(struct sim_call *call)
-{
-	rootly_list(call, SIMDATA_USERS, r_user);
-}
-static void h_schedules(struct sim_call *call)
-{
-	rootly_list(call, SIMDATA_SCHEDULES, r_schedule);
-}
-static void h_policies(struct sim_call *call)
-{
-	rootly_list(call, SIMDATA_ESCALATION_POLICIES, r_policy);
-}
-static void h_alert_sources(struct sim_call *call)
-{
-	rootly_list(call, SIMDATA_INTEGRATIONS, r_alert_source);
-}
-static void h_incidents(struct sim_call *call)
-{
-	rootly_list(call, SIMDATA_INCIDENTS, r_incident);
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		if (util_streq(call->path, lists[i].path)) {
+			rootly_list(call, lists[i].kind, lists[i].render);
+			return;
+		}
 }
 
 static const struct sim_route routes[] = {
-	{"GET", "/rootly/v1/services", h_services},
-	{"GET", "/rootly/v1/teams", h_teams},
-	{"GET", "/rootly/v1/users", h_users},
-	{"GET", "/rootly/v1/schedules", h_schedules},
-	{"GET", "/rootly/v1/escalation_policies", h_policies},
-	{"GET", "/rootly/v1/alert_sources", h_alert_sources},
-	{"GET", "/rootly/v1/incidents", h_incidents},
+	{"GET", "/rootly/v1/services", h_list},
+	{"GET", "/rootly/v1/teams", h_list},
+	{"GET", "/rootly/v1/users", h_list},
+	{"GET", "/rootly/v1/schedules", h_list},
+	{"GET", "/rootly/v1/escalation_policies", h_list},
+	{"GET", "/rootly/v1/alert_sources", h_list},
+	{"GET", "/rootly/v1/incidents", h_list},
 };
 const struct sim_route_table sim_rootly_routes = {"rootly", routes, ARRAY_SIZE(routes), NULL, NULL};
