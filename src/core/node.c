@@ -6,16 +6,62 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "warroom/util.h"
 
 #define ARENA_BLOCK (64u * 1024)
+/* Past ARENA_SMALL held, blocks are ARENA_BIG, mapped on huge-page bounds:
+ * a big plan's tree is tens of megabytes, and touching it a 4 KiB page at a
+ * time cost more than building it (half the load, in the benchmark). */
+#define ARENA_SMALL (1024u * 1024)
+#define ARENA_BIG (4u * 1024 * 1024)
+#define HUGE_PAGE (2u * 1024 * 1024)
 
 struct arena_block {
 	struct arena_block *next;
 	size_t size, used;
+	size_t mapped; /* bytes mapped with mmap (0: from malloc) */
 	_Alignas(16) unsigned char data[];
 };
+
+/* A block of `size` usable bytes: small ones from malloc, big ones mapped
+ * whole and aligned so the kernel may back them with huge pages. */
+static struct arena_block *block_new(size_t size)
+{
+	size_t total = sizeof(struct arena_block) + size;
+	if (total >= ARENA_BIG) {
+		size_t len = (total + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+		unsigned char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED) {
+			uintptr_t at = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+			unsigned char *start = (unsigned char *)at;
+			if (start > m)
+				munmap(m, (size_t)(start - m));
+			size_t tail = (size_t)(m + len + HUGE_PAGE - (start + len));
+			if (tail)
+				munmap(start + len, tail);
+#ifdef MADV_HUGEPAGE
+			(void)madvise(start, len, MADV_HUGEPAGE); /* a hint; small pages without */
+#endif
+			struct arena_block *b = (struct arena_block *)start;
+			b->mapped = len;
+			return b;
+		}
+	}
+	struct arena_block *b = xmalloc(total);
+	b->mapped = 0;
+	return b;
+}
+
+static void block_free(struct arena_block *b)
+{
+	if (b->mapped)
+		munmap(b, b->mapped);
+	else
+		free(b);
+}
 
 struct arena {
 	struct arena_block *head;
@@ -34,7 +80,7 @@ void arena_free(struct arena *a)
 	struct arena_block *b = a->head;
 	while (b) {
 		struct arena_block *next = b->next;
-		free(b);
+		block_free(b);
 		b = next;
 	}
 	free(a);
@@ -49,12 +95,14 @@ static void *arena_raw(struct arena *a, size_t n, size_t align)
 	if (!b || b->used > b->size || b->size - b->used < n) {
 		/* A request bigger than a block gets its own, behind the current
 		 * head, so the head's free space is not wasted. */
-		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-		struct arena_block *nb = xmalloc(sizeof(*nb) + size);
+		size_t base = a->bytes < ARENA_SMALL ? ARENA_BLOCK
+						     : ARENA_BIG - sizeof(struct arena_block);
+		size_t size = n > base / 4 ? n : base;
+		struct arena_block *nb = block_new(size);
 		nb->size = size;
 		nb->used = 0;
 		a->bytes += sizeof(*nb) + size;
-		if (b && size != ARENA_BLOCK) {
+		if (b && size != base) {
 			nb->next = b->next;
 			b->next = nb;
 		} else {

@@ -563,8 +563,8 @@ static void load_obj(struct schema_ctx *ctx, const struct schema_obj *o, const s
 		if (k->kind != NODE_SCALAR)
 			continue; /* the parser reported it */
 		size_t j;
-		for (j = 0; j < o->n_fields; j++)
-			if (strcmp(o->fields[j].key, k->u.str) == 0)
+		for (j = 0; j < o->n_fields; j++) /* first byte first: most keys differ there */
+			if (o->fields[j].key[0] == k->u.str[0] && strcmp(o->fields[j].key, k->u.str) == 0)
 				break;
 		if (j == o->n_fields) {
 			unknown_key(ctx, o, k);

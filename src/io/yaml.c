@@ -164,7 +164,8 @@ static void check_keys(struct builder *b, struct node *map)
 		for (size_t i = 1; i < n; i++)
 			for (size_t j = 0; j < i; j++)
 				if (p[i].key->kind == NODE_SCALAR && p[j].key->kind == NODE_SCALAR &&
-				    strcmp(p[i].key->u.str, p[j].key->u.str) == 0) {
+				    p[i].key->n == p[j].key->n &&
+				    memcmp(p[i].key->u.str, p[j].key->u.str, p[i].key->n) == 0) {
 					report_duplicate(b, p[j].key, p[i].key);
 					break;
 				}

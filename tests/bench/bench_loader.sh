@@ -31,25 +31,25 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 mbps() { awk -v n="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", n / s / 1048576}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 
-# Each tool prints one time per run, then "maxrss KB".
+# Each tool prints "WALL CPU" seconds per run, then "maxrss KB".
 "$LOADER" "$PLAN" "$RUNS" >"$W/loader.txt"
 "$FLOOR" "$PLAN" "$RUNS" >"$W/floor.txt"
 python3 - "$PLAN" "$PY_RUNS" >"$W/py.txt" <<'PY'
 import resource, sys, time, yaml
 path, runs = sys.argv[1], int(sys.argv[2])
 for _ in range(runs):
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     with open(path, "rb") as f:
         yaml.load(f.read(), Loader=yaml.CSafeLoader)
-    print("%.6f" % (time.monotonic() - t0))
+    print("%.6f %.6f" % (time.monotonic() - t0, time.process_time() - c0))
 print("maxrss %d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 PY
 
-times() { grep -v maxrss "$1" | median; }
+col() { grep -v maxrss "$1" | awk -v c="$2" '{print $c}' | median; }
 rss() { awk '/maxrss/ {print $2}' "$1"; }
-T_WR=$(times "$W/loader.txt"); T_FL=$(times "$W/floor.txt"); T_PY=$(times "$W/py.txt")
+T_WR=$(col "$W/loader.txt" 1); T_FL=$(col "$W/floor.txt" 1); T_PY=$(col "$W/py.txt" 1)
+C_WR=$(col "$W/loader.txt" 2); C_FL=$(col "$W/floor.txt" 2); C_PY=$(col "$W/py.txt" 2)
 M_WR=$(rss "$W/loader.txt"); M_FL=$(rss "$W/floor.txt"); M_PY=$(rss "$W/py.txt")
-R_FL=$(ratio "$T_WR" "$T_FL"); R_PY=$(ratio "$T_PY" "$T_WR")
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = op == "<=" ? v <= t : v >= t; print ok ? "met" : "missed"}'; }
 
 {
@@ -58,19 +58,21 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = op == "<=" ? v <= t 
 	echo "A generated plan of $STEPS steps ($(mb $((BYTES / 1024))) MB: every step with HTTP actions,"
 	echo "a condition check and a rollback) loaded $RUNS times (PyYAML $PY_RUNS times); medians."
 	echo
-	echo "| | median | throughput | vs warroom | peak memory |"
-	echo "|---|---|---|---|---|"
-	echo "| warroom load + validate (tree, typed model, cross-checks, SHA-256) | ${T_WR} s | $(mbps "$T_WR") MB/s | 1.00 | $(mb "$M_WR") MB |"
-	echo "| libyaml event parse alone (the floor) | ${T_FL} s | $(mbps "$T_FL") MB/s | $(ratio "$T_FL" "$T_WR") | $(mb "$M_FL") MB |"
-	echo "| PyYAML \`yaml.load(Loader=CSafeLoader)\` | ${T_PY} s | $(mbps "$T_PY") MB/s | $(ratio "$T_PY" "$T_WR") | $(mb "$M_PY") MB |"
+	echo "| | wall (median) | CPU (median) | throughput (wall) | CPU vs warroom | peak memory |"
+	echo "|---|---|---|---|---|---|"
+	echo "| warroom load + validate (tree, typed model, cross-checks, SHA-256) | ${T_WR} s | ${C_WR} s | $(mbps "$T_WR") MB/s | 1.00 | $(mb "$M_WR") MB |"
+	echo "| libyaml event parse alone (the floor) | ${T_FL} s | ${C_FL} s | $(mbps "$T_FL") MB/s | $(ratio "$C_FL" "$C_WR") | $(mb "$M_FL") MB |"
+	echo "| PyYAML \`yaml.load(Loader=CSafeLoader)\` | ${T_PY} s | ${C_PY} s | $(mbps "$T_PY") MB/s | $(ratio "$C_PY" "$C_WR") | $(mb "$M_PY") MB |"
 	echo
-	echo "warroom takes ${R_FL}x the floor (target at most 1.5x: $(verdict "$R_FL" "<=" 1.5)),"
-	echo "is ${R_PY}x faster than PyYAML (target at least 20x: $(verdict "$R_PY" ">=" 20)) and peaks"
-	echo "at $(mb "$M_WR") MB (target under 50 MB: $(verdict "$(mb "$M_WR")" "<=" 50))."
+	echo "warroom takes $(ratio "$C_WR" "$C_FL")x the floor's CPU time ($(ratio "$T_WR" "$T_FL")x its wall time;"
+	echo "target at most 1.5x: $(verdict "$(ratio "$C_WR" "$C_FL")" "<=" 1.5) on CPU, $(verdict "$(ratio "$T_WR" "$T_FL")" "<=" 1.5) on wall),"
+	echo "is $(ratio "$C_PY" "$C_WR")x faster than PyYAML on CPU ($(ratio "$T_PY" "$T_WR")x on wall; target at least"
+	echo "20x: $(verdict "$(ratio "$C_PY" "$C_WR")" ">=" 20)) and peaks at $(mb "$M_WR") MB (target under 50 MB:"
+	echo "$(verdict "$(mb "$M_WR")" "<=" 50)). CPU time is the steadier measure when the machine is shared."
 	echo "The floor reads events and drops them; warroom keeps every node with its"
-	echo "line:col (32 bytes a node, strings unaligned, one arena), walks the schema"
-	echo "tables into typed structs and checks every reference. Its instruction count"
-	echo "is within about 1.4x of the floor's (callgrind); the rest of the gap is"
-	echo "first touches of the tree's memory (page faults), which the floor never makes."
+	echo "line:col (32 bytes a node, strings unaligned, one arena whose big blocks"
+	echo "sit on huge pages, so tens of megabytes of tree cost a few dozen page"
+	echo "faults rather than thousands), walks the schema tables into typed structs"
+	echo "and checks every reference and template."
 } >"$OUT"
 cat "$OUT"
