@@ -184,6 +184,22 @@ struct plan_dataset {
 	char *dataset_id, *description, *location;
 };
 
+/* parity: how parity is measured (docs/parity.md); rules are checked by
+ * parity_config_add_rule when a measurement reads them. */
+struct plan_parity_ignore {
+	struct schema_pos pos;
+	char *entity, *field, *rule, *reason;
+};
+
+struct plan_parity {
+	struct schema_pos pos;
+	double threshold;                   /* -1 when absent: program.parity_threshold */
+	int64_t sample_size;                /* default 25 */
+	int64_t buckets;                    /* default 64 */
+	struct plan_parity_ignore *ignore;
+	size_t n_ignore;
+};
+
 /* ---- migration_phases -------------------------------------------------------- */
 
 struct plan_execution {
@@ -1009,6 +1025,7 @@ struct plan {
 	size_t n_metric_sources;
 	struct plan_dataset *test_datasets;
 	size_t n_test_datasets;
+	struct plan_parity *parity;
 };
 
 /* ---- accounts.yaml and roster.yaml ------------------------------------------------------------ */

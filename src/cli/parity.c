@@ -121,6 +121,31 @@ static void print_row(const struct parity_result *r, int aa)
 		printf("  ... and %zu more differences\n", r->diffs_dropped);
 }
 
+/* The plan's say: program.parity_threshold, then its parity section
+ * (threshold, sample size, fan-out, ignore rules with their reasons). */
+static int plan_settings(const struct program *p, struct parity_config *cfg, struct err *e)
+{
+	const struct plan *plan = p->plan;
+	if (plan && plan->program)
+		cfg->threshold = plan->program->parity_threshold;
+	const struct plan_parity *pp = plan ? plan->parity : NULL;
+	if (!pp)
+		return 0;
+	if (pp->threshold >= 0)
+		cfg->threshold = pp->threshold;
+	if (pp->sample_size >= 0)
+		cfg->sample_size = (size_t)pp->sample_size;
+	if (pp->buckets > 0)
+		cfg->buckets = (unsigned)pp->buckets;
+	for (size_t i = 0; i < pp->n_ignore; i++) {
+		const struct plan_parity_ignore *r = &pp->ignore[i];
+		if (parity_config_add_rule(cfg, r->entity, r->field, r->rule, r->reason, e))
+			return err_wrap(e, "%s:%d:%d: parity.ignore", p->plan_path ? p->plan_path : "plan",
+					r->pos.line, r->pos.col);
+	}
+	return 0;
+}
+
 /* The source side: the account's source read through its importer, or
  * (reference) the seeded dataset the simulator serves for the tenant. */
 static int read_source_side(struct targetapi *api, const struct account *a, int reference,
@@ -208,8 +233,10 @@ int cmd_parity(int argc, char **argv)
 	const struct program *p = c.program;
 	struct parity_config cfg;
 	parity_config_init(&cfg);
-	if (p->plan && p->plan->program)
-		cfg.threshold = p->plan->program->parity_threshold;
+	if (plan_settings(p, &cfg, &e)) {
+		parity_config_free(&cfg);
+		goto fail;
+	}
 	cJSON *all = o.json ? cJSON_CreateArray() : NULL;
 	if (!o.json)
 		printf("%-14s %10s %10s %15s %s\n", "ACCOUNT", o.aa ? "AGREEMENT" : "PASS RATE",

@@ -317,6 +317,21 @@ static const struct schema_field dataset_f[] = {
 OBJECT(dataset, "test dataset", NULL);
 #undef T
 
+#define T struct plan_parity_ignore
+static const struct schema_field pignore_f[] = {
+	STR(entity, REQ), STR(field, REQ), STR(rule, REQ), STR(reason, REQ),
+};
+OBJECT(pignore, "parity ignore rule", NULL);
+#undef T
+
+#define T struct plan_parity
+static const struct schema_field parity_f[] = {
+	PCT(threshold, .def_num = -1), INT(sample_size, .def = 25), INT(buckets, .def = 64),
+	LIST(ignore, pignore_o),
+};
+OBJECT(parity, "parity", NULL);
+#undef T
+
 /* ---- migration_phases ------------------------------------------------------------------ */
 #define T struct plan_execution
 static const struct schema_field execution_f[] = {
@@ -1074,6 +1089,7 @@ static const struct schema_field plan_f[] = {
 	OBJ(execution_timeline, timeline_o), OBJ(linkage, linkage_o),
 	OBJ(program, program_o, EXT), LIST(waves, wave_o, EXT), OBJ(stop_the_line, stop_o, EXT),
 	LIST(metric_sources, msource_o, EXT), LIST(test_datasets, dataset_o, EXT),
+	OBJ(parity, parity_o, EXT),
 };
 const struct schema_obj plan_schema_plan = {"the plan", sizeof(T), plan_f, ARRAY_SIZE(plan_f), NULL};
 #undef T

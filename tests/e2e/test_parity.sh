@@ -81,11 +81,25 @@ UID3=$(curl -sf "$SIM_URL/v1/tenants/acct-003/users?page_size=1" |
 curl -sf "$SIM_URL/v1/tenants/acct-003/users/$UID3" |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); d["time_zone"]="Mars/Olympus_Mons"; print(json.dumps(d))' >"$T/u.json"
 curl -sf -XPUT "$SIM_URL/v1/tenants/acct-003/users/$UID3" -d @"$T/u.json" >/dev/null
+SID3=$(curl -sf "$SIM_URL/v1/tenants/acct-003/services?page_size=1" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+curl -sf "$SIM_URL/v1/tenants/acct-003/services/$SID3" |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); d["description"]=d["description"].upper(); print(json.dumps(d))' >"$T/s.json"
+curl -sf -XPUT "$SIM_URL/v1/tenants/acct-003/services/$SID3" -d @"$T/s.json" >/dev/null
 expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003
 expect_out "changed user $UID3"
+grep -q "changed service" "$T/out" && { cat "$T/out"; fail "the plan's ignore rule should cover a description's case"; }
 expect_out "~ /time_zone: .* -> \"Mars/Olympus_Mons\""
 expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003 --json
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert r["account"]=="acct-003" and not r["ok"] and r["types"]["user"]["changed"]==1' "$T/out"
+python3 - "$T/out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+assert r["account"] == "acct-003" and not r["ok"] and r["types"]["user"]["changed"] == 1, r
+assert r["types"]["service"]["changed"] == 0
+rule = r["rules"][0]
+assert rule["entity"] == "service" and rule["rule"] == "case_insensitive" and rule["hits"] > 0, rule
+assert "case carries no meaning" in rule["reason"]
+PY
 unset PARITY_E2E_PD_TOKEN
 expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003
 expect_out "source token"
