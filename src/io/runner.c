@@ -77,6 +77,7 @@ struct job {
 	/* why the job stopped short of what the engine would do next */
 	char note[512];
 	int refused; /* another console holds the step */
+	int start_failed; /* it could not start (a token missing, ...) */
 };
 
 struct runner {
@@ -324,18 +325,24 @@ struct rows {
 	size_t k;
 };
 
+/* A step's manual rows: its manual_steps always; its commands when it has
+ * no actions or exec (then they are prose for a person); its
+ * validation_checks and success_criteria when it has no automatic checks
+ * (otherwise they describe those checks). */
 static void rows_of_step(const struct plan_step *s, struct rows *out)
 {
 	memset(out, 0, sizeof(*out));
 	const struct plan_execution *x = s->execution_details;
 	int executable = x && (x->n_actions || x->n_exec);
-	if (x && !executable) {
-		out->v[out->k] = (const char *const *)x->commands;
-		out->n[out->k++] = x->n_commands;
+	if (x) {
 		out->v[out->k] = (const char *const *)x->manual_steps;
 		out->n[out->k++] = x->n_manual_steps;
 	}
-	if (s->validation) {
+	if (x && !executable) {
+		out->v[out->k] = (const char *const *)x->commands;
+		out->n[out->k++] = x->n_commands;
+	}
+	if (s->validation && !s->validation->n_checks) {
 		out->v[out->k] = (const char *const *)s->validation->validation_checks;
 		out->n[out->k++] = s->validation->n_validation_checks;
 		out->v[out->k] = (const char *const *)s->validation->success_criteria;
@@ -343,11 +350,13 @@ static void rows_of_step(const struct plan_step *s, struct rows *out)
 	}
 }
 
+/* A gate's criteria are manual rows when it has no automatic checks; with
+ * checks they describe them, and the approvers' sign-off covers the rest. */
 static void rows_of_gate(const struct plan_gate *g, struct rows *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->v[0] = (const char *const *)g->criteria;
-	out->n[0] = g->n_criteria;
+	out->n[0] = g->n_checks ? 0 : g->n_criteria;
 	out->k = 1;
 }
 
@@ -1403,6 +1412,22 @@ static int stop_the_line(struct job *j, struct err *e)
 	return 1;
 }
 
+/* When another process holds the lease of step idx: 1 with e saying "running
+ * by LOGIN@HOST since TIME"; 0 when nobody does; -1 on error. */
+static int held_by(struct runner *r, const char *account, size_t idx, struct err *e)
+{
+	char key[256];
+	lease_key(account, r->steps[idx].step->step_id, key, sizeof(key));
+	struct runs_lease l;
+	int got = runs_lease_get(r->st, key, &l, e);
+	if (got <= 0)
+		return got;
+	char desc[768];
+	runs_lease_describe(&l, desc, sizeof(desc));
+	err_set(e, "%s %s: %s", account, r->steps[idx].step->step_id, desc);
+	return 1;
+}
+
 /* ---- advancing a job -------------------------------------------------------------------------------------------- */
 
 static int past_stop(struct job *j, const struct engine_next *nx)
@@ -1537,7 +1562,13 @@ static int job_advance(struct job *j, struct err *e)
 		}
 		if (nx.kind == ENGINE_NEXT_GATE)
 			return begin_gate(j, nx.index, e);
-		if (nx.kind == ENGINE_NEXT_WAIT || nx.kind == ENGINE_NEXT_BUSY)
+		if (nx.kind == ENGINE_NEXT_BUSY && held_by(r, j->acct->id, nx.index, e) != 0) {
+			/* Another console started it since we looked: say who. */
+			snprintf(j->note, sizeof(j->note), "%.500s", e->msg);
+			j->refused = 1;
+			e->msg[0] = 0;
+			logf_(r, "%s", j->note);
+		} else if (nx.kind == ENGINE_NEXT_WAIT || nx.kind == ENGINE_NEXT_BUSY)
 			job_wait_note(j, nx.why);
 		else
 			logf_(r, "%s: %s", j->acct->id, nx.why);
@@ -1651,6 +1682,13 @@ struct runner *runner_open(const char *program, const struct runner_options *o, 
 	char *path = store_default_path(o->db, program);
 	if (!r->refusal && access(path, F_OK) == 0 && access(path, W_OK) < 0)
 		set_refusal(r, "%s", "the store cannot be written: observers can change nothing");
+	if (r->refusal && access(path, F_OK) < 0) {
+		/* Nothing to read and nothing may be written: the refusal is the answer. */
+		err_set(e, "%s", r->refusal);
+		free(path);
+		runner_free(r);
+		return NULL;
+	}
 	r->st = store_open(path, r->refusal ? STORE_READONLY : STORE_READWRITE, e);
 	free(path);
 	if (!r->st || (!r->refusal && recover(r, e) < 0)) {
@@ -1805,7 +1843,7 @@ int runner_start(struct runner *r, const char *account, const char *phase_id,
 	free(j->stop_phase);
 	free(j->stop_step);
 	j->note[0] = 0;
-	j->refused = 0;
+	j->refused = j->start_failed = 0;
 	j->stop_phase = phase_id ? xstrdup(phase_id) : NULL;
 	j->stop_step = step_id ? xstrdup(step_id) : NULL;
 	if (r->o.dry_run)
@@ -1822,19 +1860,8 @@ int runner_start(struct runner *r, const char *account, const char *phase_id,
 	}
 	struct engine_next nx = engine_next(&v.run);
 	view_free(&v);
-	if (nx.kind == ENGINE_NEXT_BUSY) {
-		char key[256];
-		lease_key(account, r->steps[nx.index].step->step_id, key, sizeof(key));
-		struct runs_lease l;
-		int got = runs_lease_get(r->st, key, &l, e);
-		if (got < 0)
-			return -1;
-		if (got) {
-			char desc[768];
-			runs_lease_describe(&l, desc, sizeof(desc));
-			return err_set(e, "%s %s: %s", account, r->steps[nx.index].step->step_id, desc);
-		}
-	}
+	if (nx.kind == ENGINE_NEXT_BUSY && held_by(r, account, nx.index, e) != 0)
+		return -1;
 	j->active = 1;
 	j->dirty = 1;
 	cJSON *d = obj();
@@ -1894,6 +1921,9 @@ static int wave_launch(struct runner *r, struct err *e)
 		ew.running++;
 		if (runner_start(r, j->acct->id, NULL, NULL, e) < 0) {
 			logf_(r, "%s: %s", j->acct->id, e->msg);
+			snprintf(j->note, sizeof(j->note), "%.500s", e->msg);
+			j->start_failed = 1;
+			r->wave_failed++;
 			e->msg[0] = 0;
 			j->active = 0;
 			ew.running--;
@@ -1992,7 +2022,8 @@ int runner_poll(struct runner *r, struct pollfd *extra, size_t n_extra, int time
 			timeout_ms = 0;
 	size_t np = proc_running(r->procs);
 	struct pollfd *fds = xcalloc(n_extra + 2 * np + 1, sizeof(*fds));
-	memcpy(fds, extra, n_extra * sizeof(*fds));
+	if (n_extra)
+		memcpy(fds, extra, n_extra * sizeof(*fds));
 	size_t nproc = proc_fds(r->procs, fds + n_extra, 2 * np);
 	int hint = proc_wait_hint_ms(r->procs);
 	if (hint >= 0 && hint < timeout_ms)
@@ -2074,7 +2105,11 @@ int runner_status(struct runner *r, const char *account, struct runner_status *o
 		}
 	}
 	struct job *j = job_of(r, account, e);
-	if (j->refused) {
+	if (j->start_failed) {
+		out->next = ENGINE_NEXT_STOPPED;
+		out->state = ENGINE_RUN_FAILED;
+		snprintf(out->why, sizeof(out->why), "could not start: %.480s", j->note);
+	} else if (j->refused) {
 		out->next = ENGINE_NEXT_BUSY;
 		snprintf(out->why, sizeof(out->why), "%.500s", j->note);
 	} else if (j->note[0] && out->next == ENGINE_NEXT_STEP) {
