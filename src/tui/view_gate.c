@@ -185,6 +185,14 @@ static const char *row_text(const struct tui *t, const struct gateview *gv, cons
 			sb_adds(sb, "— not evaluated yet");
 			return "pending";
 		}
+		/* the verdict in the charter's words, as well as the badge */
+		static const struct {
+			const char *stored, *word;
+		} verdicts[] = {{"successful", "Successful"}, {"failed", "Failed"},
+				{"inconclusive", "Inconclusive"}};
+		for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++)
+			if (util_streq(res->verdict, verdicts[i].stored))
+				sb_addf(sb, "%s  ", verdicts[i].word);
 		if (res->has_value)
 			sb_addf(sb, "value %g  ", res->value);
 		fmt_time(res->ts_ms, when, sizeof(when));

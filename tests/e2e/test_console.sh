@@ -101,6 +101,8 @@ wait_screen "signed g-canary for acme as SRE Lead"
 wait_screen "GO: approvals complete"
 check_screen gate-signed
 tmux_keys t
+wait_screen "automatic criteria are measured, not ticked"
+tmux_keys j t
 wait_screen "ticked by"
 tmux_keys '>'
 wait_screen "Gate g-cutover"
