@@ -66,8 +66,8 @@ struct source_conn {
 	enum source_system system;
 	const char *base_url; /* http://host:port/pagerduty, https://api.pagerduty.com */
 	const char *token;
-	int max_retries;      /* per request, on 429 and 5xx; default 5 when 0 */
-	int64_t retry_cap_ms; /* longest wait honoured (Retry-After included); default 30 s */
+	int max_retries;      /* per request, on 429 and 5xx (http.h's backoff and
+			       * Retry-After); default 5 when 0 */
 	int page_size;        /* default 100 (every source's maximum is at least that) */
 	int64_t window_ms;    /* PagerDuty incident window to start with; default 30 days */
 	int verbose;          /* one line per request on stderr */

@@ -1,124 +1,85 @@
-/* fetch — reads a source over HTTP: one keep-alive libcurl handle, the
- * source's auth and Accept headers, 429 and 5xx retried with backoff
- * (Retry-After honoured, capped), and the walk over endpoints and pages that
- * hands over a source whole or nothing. */
-#include <curl/curl.h>
+/* fetch — reads a source over HTTP through http.h (one client per read, so
+ * connections are kept alive): the source's auth and Accept headers, 429 and
+ * 5xx retried with backoff and Retry-After, and the walk over endpoints and
+ * pages that hands over a source whole or nothing. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "warroom/http.h"
 #include "warroom/source.h"
 #include "warroom/source_map.h"
 
 #define FETCH_MAX_BODY (64u << 20) /* a page larger than this is refused, not buffered */
 
-struct http {
-	CURL *curl;
-	struct curl_slist *headers;
-	struct strbuf body;
-	int64_t retry_after_ms; /* from the last answer; -1 when absent */
-	int too_big;
+struct conn {
+	struct http *http;
+	char *auth, *accept;
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct http *h = ud;
-	size_t len = size * n;
-	if (h->body.len + len > FETCH_MAX_BODY) {
-		h->too_big = 1;
-		return 0;
-	}
-	sb_add(&h->body, p, len);
-	return len;
-}
+/* One GET's outcome, filled by the callbacks. */
+struct answer {
+	struct source_fetch *f;
+	const char *what;
+	long status;
+	char *body;
+	size_t len;
+	int attempts;
+	char error[256];
+};
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct http *h = ud;
-	size_t len = size * n;
-	static const char name[] = "retry-after:";
-	if (len > sizeof(name) - 1 && !strncasecmp(p, name, sizeof(name) - 1)) {
-		char buf[64];
-		size_t vl = len - (sizeof(name) - 1);
-		if (vl >= sizeof(buf))
-			vl = sizeof(buf) - 1;
-		memcpy(buf, p + sizeof(name) - 1, vl);
-		buf[vl] = 0;
-		char *end;
-		double secs = strtod(buf, &end);
-		/* Only the delay-seconds form; an HTTP date falls back to backoff. */
-		if (end != buf && secs >= 0 && secs < 86400)
-			h->retry_after_ms = (int64_t)(secs * 1000);
-	}
-	return len;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static struct http *http_open(const struct source_conn *c, const struct source_driver *d,
+static struct conn *conn_open(const struct source_conn *c, const struct source_driver *d,
 			      struct err *e)
 {
-	static int inited;
-	if (!inited) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			err_set(e, "cannot initialise libcurl");
-			return NULL;
-		}
-		inited = 1;
-	}
-	struct http *h = xcalloc(1, sizeof(*h));
-	h->curl = curl_easy_init();
-	if (!h->curl) {
-		free(h);
-		err_set(e, "cannot create an HTTP handle");
+	struct conn *k = xcalloc(1, sizeof(*k));
+	k->http = http_new(e);
+	if (!k->http) {
+		free(k);
 		return NULL;
 	}
-	char *auth = xasprintf("Authorization: %s%s", d->auth_prefix, c->token ? c->token : "");
-	char *accept = xasprintf("Accept: %s", d->accept);
-	h->headers = curl_slist_append(h->headers, auth);
-	h->headers = curl_slist_append(h->headers, accept);
-	h->headers = curl_slist_append(h->headers, "User-Agent: warroom-import");
-	free(auth);
-	free(accept);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, 60000L);
-	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
-	return h;
+	k->auth = xasprintf("Authorization: %s%s", d->auth_prefix, c->token ? c->token : "");
+	k->accept = xasprintf("Accept: %s", d->accept);
+	return k;
 }
 
-static void http_close(struct http *h)
+static void conn_close(struct conn *k)
 {
-	if (!h)
+	if (!k)
 		return;
-	curl_easy_cleanup(h->curl);
-	curl_slist_free_all(h->headers);
-	sb_release(&h->body);
-	free(h);
+	http_free(k->http);
+	free(k->auth);
+	free(k->accept);
+	free(k);
 }
 
-static void describe(struct strbuf *sb, const char *path, const char *query)
+static void on_attempt(void *ctx, const struct http_request *rq, const struct http_result *res)
 {
-	sb_addf(sb, "GET %s", path);
-	if (query && query[0])
-		sb_addf(sb, "?%s", query);
+	(void)rq;
+	struct answer *a = ctx;
+	a->f->res->requests++;
+	if (res->retry_in_ms >= 0)
+		a->f->res->retries++;
+	if (a->f->conn->verbose)
+		fprintf(stderr, "%s -> %ld%s%s\n", a->what, res->status, res->error[0] ? " " : "",
+			res->error);
+}
+
+static void on_done(void *ctx, const struct http_result *res)
+{
+	struct answer *a = ctx;
+	a->status = res->status;
+	a->attempts = res->attempt;
+	a->len = res->len;
+	a->body = xmalloc(res->len + 1);
+	memcpy(a->body, res->body ? res->body : "", res->len);
+	a->body[res->len] = 0;
+	snprintf(a->error, sizeof(a->error), "%s", res->error);
 }
 
 /* The source's own words for a refused request, when the body has them. */
-static void error_words(const struct source_driver *d, const struct strbuf *body,
+static void error_words(const struct source_driver *d, const char *body, size_t len,
 			struct strbuf *out)
 {
-	cJSON *root = body->len ? cJSON_ParseWithLength(body->buf, body->len) : NULL;
+	cJSON *root = len ? cJSON_ParseWithLength(body, len) : NULL;
 	if (root)
 		d->error_text(root, out);
 	cJSON_Delete(root);
@@ -127,65 +88,44 @@ static void error_words(const struct source_driver *d, const struct strbuf *body
 int source_fetch_get(struct source_fetch *f, const char *path, const char *query, char **body,
 		     size_t *len, struct err *e)
 {
-	struct http *h = f->http;
+	struct conn *k = f->http;
 	const struct source_conn *c = f->conn;
-	int max_retries = c->max_retries > 0 ? c->max_retries : 5;
-	int64_t cap = c->retry_cap_ms > 0 ? c->retry_cap_ms : 30000;
 	char *url = xasprintf("%s%s%s%s", c->base_url, path, query && query[0] ? "?" : "",
 			      query ? query : "");
-	struct strbuf what = {0};
-	describe(&what, path, query);
-	int64_t backoff = 200;
-	int rc = -1;
-	for (int attempt = 0;; attempt++) {
-		sb_reset(&h->body);
-		h->retry_after_ms = -1;
-		h->too_big = 0;
-		curl_easy_setopt(h->curl, CURLOPT_URL, url);
-		CURLcode cc = curl_easy_perform(h->curl);
-		f->res->requests++;
-		long status = 0;
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-		if (c->verbose)
-			fprintf(stderr, "%s -> %ld\n", sb_str(&what), status);
-		if (h->too_big) {
-			err_set(e, "%s: answer larger than %u MiB", sb_str(&what), FETCH_MAX_BODY >> 20);
-			break;
-		}
-		int transient = cc != CURLE_OK || status == 429 || status >= 500;
-		if (!transient && status >= 200 && status < 300) {
-			*len = h->body.len;
-			*body = sb_detach(&h->body);
-			rc = 0;
-			break;
-		}
-		if (!transient || attempt >= max_retries) {
-			struct strbuf words = {0};
-			if (cc != CURLE_OK)
-				sb_adds(&words, curl_easy_strerror(cc));
-			else
-				error_words(f->drv, &h->body, &words);
-			if (cc != CURLE_OK)
-				err_set(e, "%s: %s%s", sb_str(&what), sb_str(&words),
-					attempt ? " (after retries)" : "");
-			else
-				err_set(e, "%s: HTTP %ld%s%s%s", sb_str(&what), status,
-					words.len ? " (" : "", sb_str(&words), words.len ? ")" : "");
-			if (transient && attempt)
-				err_wrap(e, "gave up after %d attempts", attempt + 1);
-			sb_release(&words);
-			break;
-		}
-		int64_t wait = h->retry_after_ms >= 0 ? h->retry_after_ms
-						      : backoff + (int64_t)(rand() % 100);
-		if (wait > cap)
-			wait = cap;
-		backoff = backoff * 2 > cap ? cap : backoff * 2;
-		f->res->retries++;
-		sleep_ms(wait);
+	char *what = xasprintf("GET %s%s%s", path, query && query[0] ? "?" : "", query ? query : "");
+	const char *headers[] = {k->auth, k->accept, "User-Agent: warroom-import"};
+	struct http_request rq = {
+		.method = "GET",
+		.url = url,
+		.headers = headers,
+		.n_headers = ARRAY_SIZE(headers),
+		.idempotent = 1,
+		.retries = c->max_retries > 0 ? c->max_retries : 5,
+		.timeout_ms = 60000,
+		.max_response = FETCH_MAX_BODY,
+	};
+	struct answer a = {.f = f, .what = what};
+	int rc = http_submit(k->http, &rq, on_attempt, on_done, &a, e) < 0 ? -1 : http_drain(k->http, e);
+	if (rc == 0 && a.status >= 200 && a.status < 300) {
+		*body = a.body;
+		*len = a.len;
+		a.body = NULL;
+	} else if (rc == 0) {
+		struct strbuf words = {0};
+		error_words(f->drv, a.body, a.len, &words);
+		if (a.status == 0)
+			err_set(e, "%s: %s", what, a.error[0] ? a.error : "no answer");
+		else
+			err_set(e, "%s: HTTP %ld%s%s%s", what, a.status, words.len ? " (" : "",
+				sb_str(&words), words.len ? ")" : "");
+		if (a.attempts > 1)
+			err_wrap(e, "gave up after %d attempts", a.attempts);
+		sb_release(&words);
+		rc = -1;
 	}
+	free(a.body);
 	free(url);
-	sb_release(&what);
+	free(what);
 	return rc;
 }
 
@@ -279,13 +219,13 @@ int source_fetch_all(const struct source_conn *c, struct source_result *out, str
 			 .base_url = c->base_url},
 		.res = out,
 	};
-	f.http = http_open(c, d, e);
+	f.http = conn_open(c, d, e);
 	if (!f.http)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < d->n_eps && rc == 0; i++)
 		rc = d->walk ? d->walk(&f, i, e) : source_walk_pages(&f, i, NULL, e);
-	http_close(f.http);
+	conn_close(f.http);
 	if (rc < 0) {
 		size_t requests = out->requests, retries = out->retries;
 		source_result_free(out);
