@@ -44,6 +44,7 @@ static const struct sim_route_table *const route_tables[] = {
 
 struct idem_entry {
 	char *key; /* "METHOD path key" */
+	uint64_t hash; /* of key: most mismatches end on it */
 	int status;
 	char *content_type;
 	char *body;
@@ -459,11 +460,12 @@ static char *idem_key(const struct sim_call *call)
 
 static const struct idem_entry *idem_find(const struct sim *s, const char *key)
 {
+	uint64_t h = simdata_hash_str(0, key);
 	for (size_t i = 0; i < IDEMPOTENCY_CAP; i++) {
 		const struct idem_entry *e = &s->idem[(s->idem_next + IDEMPOTENCY_CAP - 1 - i) % IDEMPOTENCY_CAP];
 		if (!e->key)
 			return NULL;
-		if (strcmp(e->key, key) == 0)
+		if (e->hash == h && strcmp(e->key, key) == 0)
 			return e;
 	}
 	return NULL;
@@ -482,6 +484,7 @@ static void idem_store(struct sim *s, char *key, const struct sim_call *call)
 	struct idem_entry *e = &s->idem[s->idem_next];
 	idem_entry_clear(e);
 	e->key = key;
+	e->hash = simdata_hash_str(0, key);
 	e->status = call->status;
 	e->content_type = xstrdup(call->content_type ? call->content_type : "application/json");
 	e->body = xstrdup(sb_str(&call->out));
