@@ -39,7 +39,7 @@ static double clamp01(double v)
  * faults aimed at a source API's paths hurt the legacy one. */
 static int faults_hit_new(const struct sim_fault_config *f)
 {
-	return !f->paths[0] || util_has_prefix("/v1/", f->paths);
+	return !f->paths[0] || util_has_prefix(f->paths, "/v1") || util_has_prefix("/v1/", f->paths);
 }
 
 static void system_faults(struct system_metrics *m, const struct sim_fault_config *f, int outage)

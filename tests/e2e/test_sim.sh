@@ -221,6 +221,16 @@ expect 200 GET /v1/health
 body_is_json && fail "a malformed-rate fault answered valid JSON"
 expect 200 POST /_sim/faults '{"reset":true,"error_rate":1,"paths":"/v1/tenants"}'
 expect 200 GET /v1/health
+expect 200 GET /_sim/faults
+json 'd["paths"] == "/v1/tenants"'
+req GET /v1/tenants/acct-002/metrics
+[ "$CODE" = 503 ] || [ "$CODE" = 500 ] || fail "error_rate 1 answered $CODE for metrics"
+expect 200 GET /api/v1/query '' -G --data-urlencode 'query=error_rate{tenant="acct-002"}'
+json '[float(r["value"][1]) for r in sorted(d["data"]["result"], key=lambda r: r["metric"]["system"])] [1] >= 1.0'
+expect 200 POST /_sim/faults '{"reset":true,"error_rate":1,"paths":"/pagerduty"}'
+expect 200 GET /api/v1/query '' -G --data-urlencode 'query=error_rate{tenant="acct-002"}'
+json 'all((float(r["value"][1]) >= 1.0) == (r["metric"]["system"] == "legacy") for r in d["data"]["result"])'
+expect 200 POST /_sim/faults '{"reset":true,"error_rate":1,"paths":"/v1/tenants"}'
 req GET /v1/tenants
 [ "$CODE" = 503 ] || [ "$CODE" = 500 ] || fail "error_rate 1 answered $CODE"
 expect 200 POST /_sim/faults '{"reset":true,"timeout_rate":1}'
