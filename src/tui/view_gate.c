@@ -2,19 +2,14 @@
  * criteria with their measured value and verdict, manual criteria ticked by
  * a person (who, when), the approver roles and their sign-offs, stale ones
  * flagged. Signing asks for the account id typed out; only a login holding
- * one of the gate's approver roles in roster.yaml may sign or reject, and
- * the sign-off and its audit record (with a checklist snapshot) commit together. */
+ * one of the gate's approver roles in roster.yaml may sign or reject. The
+ * runner records the sign-off, its checklist snapshot and its audit record. */
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
-#include "warroom/audit.h"
 #include "warroom/engine.h"
 #include "warroom/plan.h"
 #include "warroom/runner.h"
-#include "warroom/runs.h"
-#include "warroom/store.h"
 #include "warroom/tui.h"
 #include "warroom/widgets.h"
 
@@ -197,15 +192,8 @@ static const char *row_text(const struct tui *t, const struct gateview *gv, cons
 			sb_addf(sb, "value %g  ", res->value);
 		fmt_time(res->ts_ms, when, sizeof(when));
 		sb_addf(sb, "at %s", when);
-		if (util_streq(res->verdict, "inconclusive")) {
-			char item[300];
-			snprintf(item, sizeof(item), "check:%s", c->name);
-			const struct dash_tick *tk = tick_of(gv, item);
-			if (tk)
-				sb_addf(sb, "  accepted by %s", tk->login);
-			else
-				sb_adds(sb, "  a person decides: t accepts");
-		}
+		if (util_streq(res->verdict, "inconclusive"))
+			sb_adds(sb, "  a person decides: y signs to accept, x rejects");
 		return res->verdict;
 	}
 	if (r->kind == G_CRITERION) {
@@ -376,6 +364,8 @@ static void reject_typed(struct tui *t, void *ctx, const char *text)
 	record_signoff(t, ctx, 0, text);
 }
 
+/* Manual criteria are ticked through the runner; automatic ones are
+ * measured, and an Inconclusive one is decided by the approvers' sign-off. */
 static void tick_row(struct tui *t, struct view *v)
 {
 	struct gateview *gv = v->priv;
@@ -383,48 +373,24 @@ static void tick_row(struct tui *t, struct view *v)
 	if (v->cursor < 0 || (size_t)v->cursor >= gv->n)
 		return;
 	const struct grow *r = &gv->rows[v->cursor];
-	char item[300];
-	if (r->kind == G_CRITERION) {
-		snprintf(item, sizeof(item), "%s", g->criteria[r->index]);
-	} else if (r->kind == G_CHECK) {
-		const struct dash_check *res = check_result(gv, g->checks[r->index].name);
-		if (!res || !util_streq(res->verdict, "inconclusive")) {
-			tui_message(t, 1, "automatic criteria are measured, not ticked; only an "
-					  "Inconclusive one asks a person");
-			return;
-		}
-		snprintf(item, sizeof(item), "check:%s", g->checks[r->index].name);
-	} else {
+	if (r->kind == G_CHECK) {
+		tui_message(t, 1, "automatic criteria are measured, not ticked; an Inconclusive "
+				  "one is decided by signing (y) or rejecting (x)");
+		return;
+	}
+	if (r->kind == G_APPROVER) {
 		tui_message(t, 1, "approvers sign with y or reject with x");
 		return;
 	}
+	const char *item = g->criteria[r->index];
 	struct err e = {{0}};
-	if (r->kind == G_CRITERION) {
-		if (!t->runner || runner_tick(t->runner, gv->account, NULL, g->gate_id, item, &e) < 0)
-			tui_message(t, 1, "%s", t->runner ? e.msg : "read-only: no runner");
-		else
-			tui_message(t, 0, "ticked '%s'", item);
-		tui_reload(t);
-		tui_act_continue(t, gv->account);
-		return;
-	}
-	cJSON *detail = cJSON_CreateObject();
-	cJSON_AddStringToObject(detail, "item", item);
-	struct audit_entry en = {.action = "gate.tick", .account = gv->account,
-				 .subject = g->gate_id, .detail = detail,
-				 .plan_hash = t->program->plan_hash};
-	int ok = store_begin(t->store, &e) == 0 &&
-		 runs_tick(t->store, gv->account, "gate", g->gate_id, item, t->login, &e) == 0 &&
-		 audit_append(t->store, &en, NULL, &e) == 0 && store_commit(t->store, &e) == 0;
-	cJSON_Delete(detail);
-	if (!ok) {
-		if (store_in_tx(t->store))
-			store_rollback(t->store);
-		tui_message(t, 1, "%s", e.msg);
+	if (!t->runner || runner_tick(t->runner, gv->account, NULL, g->gate_id, item, &e) < 0) {
+		tui_message(t, 1, "%s", t->runner ? e.msg : "read-only: no runner");
 		return;
 	}
 	tui_message(t, 0, "ticked '%s'", item);
 	tui_reload(t);
+	tui_act_continue(t, gv->account);
 }
 
 static int gate_request(struct tui *t, struct view *v, enum request r)
