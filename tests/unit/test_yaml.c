@@ -151,6 +151,26 @@ static void test_arena_big_blocks(void **state)
 	assert_string_equal(arena_strndup(a, "abcdef", 3), "abc");
 	arena_free(a);
 	arena_free(NULL);
+
+	/* Past the first megabyte blocks are mapped whole; fill a few, plus one
+	 * request bigger than a block, and check each keeps its bytes. */
+	a = arena_new();
+	enum { N = 3000 };
+	char *chunks[N];
+	for (int i = 0; i < N; i++) {
+		chunks[i] = arena_alloc(a, 4000);
+		assert_int_equal((uintptr_t)chunks[i] % 16, 0);
+		memset(chunks[i], i & 0x7f, 4000);
+	}
+	char *huge = arena_alloc(a, (size_t)9 << 20);
+	memset(huge, 0x55, (size_t)9 << 20);
+	char *s = arena_strdup(a, "tail");
+	for (int i = 0; i < N; i += 97)
+		assert_int_equal(chunks[i][3999], i & 0x7f);
+	assert_int_equal(huge[((size_t)9 << 20) - 1], 0x55);
+	assert_string_equal(s, "tail");
+	assert_true(arena_bytes(a) >= (size_t)N * 4000 + ((size_t)9 << 20));
+	arena_free(a);
 }
 
 static void test_malformed(void **state)
