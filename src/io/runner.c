@@ -982,8 +982,38 @@ static void job_end(struct job *j)
 	j->rb_n = j->rb_pos = 0;
 }
 
+/* A state change and its audit record commit together (one fsync, and
+ * never one without the other). Joins the caller's transaction if any. */
+static int tx_open(struct runner *r, int *own, struct err *e)
+{
+	*own = !store_in_tx(r->st);
+	return *own ? store_begin(r->st, e) : 0;
+}
+
+static int tx_close(struct runner *r, int own, int rc, struct err *e)
+{
+	if (!own)
+		return rc;
+	if (rc == 0)
+		return store_commit(r->st, e);
+	store_rollback(r->st);
+	return rc;
+}
+
+static int step_set_tx(struct job *j, enum engine_step_state s, const char *waiting,
+		       const char *error, struct err *e);
+
 static int step_set(struct job *j, enum engine_step_state s, const char *waiting,
 		    const char *error, struct err *e)
+{
+	int own;
+	if (tx_open(j->r, &own, e) < 0)
+		return -1;
+	return tx_close(j->r, own, step_set_tx(j, s, waiting, error, e), e);
+}
+
+static int step_set_tx(struct job *j, enum engine_step_state s, const char *waiting,
+		       const char *error, struct err *e)
 {
 	struct runner *r = j->r;
 	const struct rstep *rs = &r->steps[j->cur];
@@ -1078,23 +1108,29 @@ static int begin_step(struct job *j, size_t idx, struct err *e)
 	}
 	if (rc != 0)
 		return -1;
-	if (runs_step_begin(r->st, j->acct->id, rs->phase->phase_id, rs->step->step_id,
-			    ident_get()->login, &j->step_run, &j->attempt, e) < 0) {
+	int own;
+	if (tx_open(r, &own, e) < 0) {
+		lease_drop(r, j);
+		return -1;
+	}
+	rc = runs_step_begin(r->st, j->acct->id, rs->phase->phase_id, rs->step->step_id,
+			     ident_get()->login, &j->step_run, &j->attempt, e);
+	if (rc == 0) {
+		cJSON *d = obj();
+		cJSON_AddStringToObject(d, "phase", rs->phase->phase_id);
+		cJSON_AddNumberToObject(d, "attempt", (double)j->attempt);
+		cJSON_AddNumberToObject(d, "lease", (double)j->lease);
+		rc = audit(r, "step.start", j->acct->id, rs->step->step_id, d, e);
+	}
+	if (rc == 0)
+		rc = persist_run_state(r, j, rs->phase->phase_id, rs->step->step_id, e);
+	if (tx_close(r, own, rc, e) < 0) {
 		lease_drop(r, j);
 		return -1;
 	}
 	j->mode = JOB_STEP;
 	j->cur = idx;
 	job_clear_ops(j);
-	cJSON *d = obj();
-	cJSON_AddStringToObject(d, "phase", rs->phase->phase_id);
-	cJSON_AddNumberToObject(d, "attempt", (double)j->attempt);
-	cJSON_AddNumberToObject(d, "lease", (double)j->lease);
-	if (audit(r, "step.start", j->acct->id, rs->step->step_id, d, e) < 0 ||
-	    persist_run_state(r, j, rs->phase->phase_id, rs->step->step_id, e) < 0) {
-		lease_drop(r, j);
-		return -1;
-	}
 	logf_(r, "%s %s: running (attempt %lld)", j->acct->id, rs->step->step_id,
 	      (long long)j->attempt);
 	const struct plan_execution *x = rs->step->execution_details;
@@ -1696,11 +1732,13 @@ struct runner *runner_open(const char *program, const struct runner_options *o, 
 		return NULL;
 	}
 	if (!r->refusal) {
-		for (size_t i = 0; i < prog->n_accounts; i++)
-			if (runs_ensure(r->st, prog->accounts[i].id, prog->accounts[i].wave, e) < 0) {
-				runner_free(r);
-				return NULL;
-			}
+		int rc = store_begin(r->st, e);
+		for (size_t i = 0; rc == 0 && i < prog->n_accounts; i++)
+			rc = runs_ensure(r->st, prog->accounts[i].id, prog->accounts[i].wave, e);
+		if (tx_close(r, 1, rc, e) < 0) {
+			runner_free(r);
+			return NULL;
+		}
 		r->http = http_new(e);
 		r->procs = proc_set_new();
 		if (!r->http) {
