@@ -13,6 +13,7 @@
 #define ID_MAX 64
 #define PAGE_SIZE_DEFAULT 25
 #define PAGE_SIZE_MAX 500
+#define MAX_FLAGS 256 /* per tenant */
 
 static const char *const ST_PROVISIONED = "provisioned", *const ST_IMPORTING = "importing",
 		  *const ST_DUAL_RUN = "dual_run", *const ST_CUT_OVER = "cut_over",
@@ -686,6 +687,12 @@ static void h_flag_put(struct sim_call *call)
 				call->method, call->path);
 	} else {
 		struct flag *f = flag_find(t, call->params[1]);
+		if (!f && t->nflags >= MAX_FLAGS) {
+			sim_reply_error(call, 507, "limit", "%s %s: at most %d flags per tenant", call->method,
+					call->path, MAX_FLAGS);
+			cJSON_Delete(body);
+			return;
+		}
 		if (!f) {
 			struct flag fresh = {xstrdup(call->params[1]), 0, 0};
 			VEC_PUSH(t->flags, t->nflags, t->flags_cap, fresh);

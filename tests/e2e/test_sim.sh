@@ -80,6 +80,7 @@ expect 204 DELETE /v1/tenants/scratch
 expect 404 GET /v1/tenants/scratch
 expect 404 GET /v1/nothing/here
 expect 405 DELETE /v1/health
+[ "$(curl -s -o /dev/null -w '%{http_code}' -I "$SIM_URL/v1/health")" = 200 ] || fail "HEAD /v1/health"
 
 note "import and pagination"
 expect 200 POST /v1/tenants/acct-001/import/services
