@@ -56,21 +56,43 @@ const char *report_format_ext(enum report_format f)
 
 /* ---- the model ---------------------------------------------------------------------------- */
 
-/* The newest parity.run detail of each account, from the audit log. */
-static int newest_runs(const struct audit_record *r, void *ctx)
+/* What the report reads from the audit log: per account, the newest
+ * record of each action it shows, keyed "ACTION ACCOUNT". */
+static const char *const logged_actions[] = {"parity.run", "import.done"};
+
+static int newest_records(const struct audit_record *r, void *ctx)
 {
-	cJSON *by_account = ctx;
-	if (strcmp(r->action, "parity.run") != 0 || !r->account[0])
+	cJSON *newest = ctx;
+	size_t i = 0;
+	while (i < ARRAY_SIZE(logged_actions) && strcmp(r->action, logged_actions[i]) != 0)
+		i++;
+	if (i == ARRAY_SIZE(logged_actions) || !r->account[0])
 		return 0;
 	cJSON *d = cJSON_Parse(r->detail);
 	if (!d)
 		return 0;
 	cJSON_AddStringToObject(d, "recorded_by", r->actor);
-	if (cJSON_GetObjectItemCaseSensitive(by_account, r->account))
-		cJSON_ReplaceItemInObjectCaseSensitive(by_account, r->account, d);
+	cJSON_AddStringToObject(d, "recorded_at", r->ts);
+	char *key = xasprintf("%s %s", r->action, r->account);
+	if (cJSON_GetObjectItemCaseSensitive(newest, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(newest, key, d);
 	else
-		cJSON_AddItemToObject(by_account, r->account, d);
+		cJSON_AddItemToObject(newest, key, d);
+	free(key);
 	return 0;
+}
+
+/* Moves the newest record of action for the account into o under name. */
+static void take_record(cJSON *newest, const char *action, const char *account, cJSON *o,
+			const char *name)
+{
+	char *key = xasprintf("%s %s", action, account);
+	cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(newest, key);
+	free(key);
+	if (d)
+		cJSON_AddItemToObject(o, name, d);
+	else
+		cJSON_AddNullToObject(o, name);
 }
 
 static void add_time(cJSON *o, const char *key, int64_t ms)
@@ -84,7 +106,7 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
 	cJSON_AddStringToObject(o, key, t);
 }
 
-static int add_account(struct store *st, const struct account *a, cJSON *runs, cJSON *list,
+static int add_account(struct store *st, const struct account *a, cJSON *newest, cJSON *list,
 		       struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -92,11 +114,8 @@ static int add_account(struct store *st, const struct account *a, cJSON *runs, c
 	cJSON_AddStringToObject(o, "id", a->id);
 	cJSON_AddStringToObject(o, "name", a->name ? a->name : a->id);
 	cJSON_AddStringToObject(o, "wave", a->wave ? a->wave : "");
-	cJSON *pr = cJSON_DetachItemFromObjectCaseSensitive(runs, a->id);
-	if (pr)
-		cJSON_AddItemToObject(o, "parity", pr);
-	else
-		cJSON_AddNullToObject(o, "parity");
+	take_record(newest, "parity.run", a->id, o, "parity");
+	take_record(newest, "import.done", a->id, o, "import");
 	double *vals = NULL;
 	size_t n = 0;
 	if (samples_series(st, a->id, SAMPLE_PARITY, SAMPLE_PASS_RATE, TREND_POINTS, &vals, &n, e))
@@ -215,7 +234,7 @@ cJSON *report_build(struct store *st, const struct program *p, const char *accou
 		return NULL;
 	}
 	cJSON *m = cJSON_CreateObject();
-	cJSON *runs = cJSON_CreateObject();
+	cJSON *newest = cJSON_CreateObject();
 	const char *name = p->plan && p->plan->program && p->plan->program->name ? p->plan->program->name
 			 : p->plan && p->plan->metadata && p->plan->metadata->migration_name
 				 ? p->plan->metadata->migration_name
@@ -229,7 +248,7 @@ cJSON *report_build(struct store *st, const struct program *p, const char *accou
 	int64_t passed, evaluated;
 	struct audit_verdict v;
 	if (samples_program_pass_rate(st, &rate, &passed, &evaluated, e) ||
-	    audit_scan(st, 0, 0, newest_runs, runs, e) < 0)
+	    audit_scan(st, 0, 0, newest_records, newest, e) < 0)
 		goto fail;
 	cJSON *pp = cJSON_AddObjectToObject(m, "program_pass_rate");
 	cJSON_AddNumberToObject(pp, "rate", rate);
@@ -239,7 +258,7 @@ cJSON *report_build(struct store *st, const struct program *p, const char *accou
 	cJSON *accts = cJSON_AddArrayToObject(m, "accounts");
 	for (size_t i = 0; i < p->n_accounts; i++)
 		if ((!account || strcmp(account, p->accounts[i].id) == 0) &&
-		    add_account(st, &p->accounts[i], runs, accts, e))
+		    add_account(st, &p->accounts[i], newest, accts, e))
 			goto fail;
 	if (add_exceptions(st, m, e) || add_signoffs(st, account, m, e))
 		goto fail;
@@ -252,11 +271,11 @@ cJSON *report_build(struct store *st, const struct program *p, const char *accou
 	cJSON_AddStringToObject(au, "head", v.head);
 	if (v.broken_seq)
 		cJSON_AddStringToObject(au, "problem", v.why);
-	cJSON_Delete(runs);
+	cJSON_Delete(newest);
 	redact_json(m); /* customer-safe: whatever reached the store, no secret leaves here */
 	return m;
 fail:
-	cJSON_Delete(runs);
+	cJSON_Delete(newest);
 	cJSON_Delete(m);
 	return NULL;
 }
@@ -326,6 +345,18 @@ static const char *pass_text(const cJSON *acct, char *buf, size_t size)
 	return buf;
 }
 
+/* The newest import's outcome, item by item as the importer judged it. */
+static void import_line(const cJSON *im, struct strbuf *sb)
+{
+	if (!cJSON_IsObject(im))
+		return;
+	const cJSON *plan = get(im, "plan");
+	sb_addf(sb, "Last import %s: %.0f created, %.0f updated, %.0f unchanged, %.0f refused "
+		    "(will not import).\n\n",
+		str(im, "recorded_at"), num(plan, "create"), num(plan, "update"), num(plan, "unchanged"),
+		num(plan, "refused"));
+}
+
 static void render_md(const cJSON *m, struct strbuf *sb)
 {
 	const cJSON *pp = get(m, "program_pass_rate"), *it;
@@ -363,10 +394,11 @@ static void render_md(const cJSON *m, struct strbuf *sb)
 			continue;
 		sb_adds(sb, "\n## ");
 		put_md(sb, str(it, "id"));
-		sb_addf(sb, " (measured %s)\n\n| entity | source | target | matched | changed | missing | extra | "
+		sb_addf(sb, " (measured %s)\n\n", str(pr, "at"));
+		import_line(get(it, "import"), sb);
+		sb_addf(sb, "| entity | source | target | matched | changed | missing | extra | "
 			    "explained | sampled ok | source sha256 | target sha256 |\n"
-			    "|---|---|---|---|---|---|---|---|---|---|---|\n",
-			str(pr, "at"));
+			    "|---|---|---|---|---|---|---|---|---|---|---|\n");
 		cJSON_ArrayForEach(ty, get(pr, "types"))
 		{
 			if (!num(ty, "source_count") && !num(ty, "target_count"))
@@ -581,7 +613,16 @@ static void render_html(const cJSON *m, struct strbuf *sb)
 			continue;
 		sb_adds(sb, "<h2>");
 		put_html(sb, str(it, "id"));
-		sb_addf(sb, "</h2>\n<table class=\"types\"><tr><th>entity</th><th>source</th><th>target</th>"
+		sb_adds(sb, "</h2>\n");
+		if (cJSON_IsObject(get(it, "import"))) {
+			struct strbuf line = {0};
+			import_line(get(it, "import"), &line);
+			sb_adds(sb, "<p class=\"import\">");
+			put_html(sb, sb_str(&line));
+			sb_adds(sb, "</p>\n");
+			sb_release(&line);
+		}
+		sb_addf(sb, "<table class=\"types\"><tr><th>entity</th><th>source</th><th>target</th>"
 			    "<th>matched</th><th>changed</th><th>missing</th><th>extra</th><th>explained</th>"
 			    "<th>sampled ok</th><th>target sha256</th></tr>\n");
 		cJSON_ArrayForEach(ty, get(pr, "types"))

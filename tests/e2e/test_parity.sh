@@ -100,6 +100,10 @@ rule = r["rules"][0]
 assert rule["entity"] == "service" and rule["rule"] == "case_insensitive" and rule["hits"] > 0, rule
 assert "case carries no meaning" in rule["reason"]
 PY
+expect_exit 0 "$WARROOM" report "$PROG" --db "$DB" --account acct-003
+expect_out "Last import .*: [1-9][0-9]* created, 0 updated, 0 unchanged, 0 refused"
+expect_out "changed user \`$UID3\`"
+expect_out "service \`description\`: case_insensitive \([1-9][0-9]* values\) -- the target keeps"
 unset PARITY_E2E_PD_TOKEN
 expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --account acct-003
 expect_out "source token"
