@@ -1,10 +1,9 @@
 /* report — the charter's customer-safe parity report and the audit-ready
  * evidence pack. The report is first built as one JSON model (counts,
  * hashes, pass rates and their trend, sampled diffs, ignore rules, import
- * outcomes,
- * exceptions, gate sign-offs with who and when, rollback readiness, the
- * audit chain's state), redacted as a whole, then rendered as Markdown,
- * JSON or one self-contained HTML page with inline SVG charts. */
+ * outcomes, exceptions, gate sign-offs with who and when, rollback
+ * readiness, the audit chain's state), redacted as a whole, then rendered
+ * as Markdown, JSON or one self-contained HTML page with inline SVG charts. */
 #ifndef WARROOM_REPORT_H
 #define WARROOM_REPORT_H
 
