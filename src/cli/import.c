@@ -49,7 +49,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 		default: return -1;
 		}
 	}
-	if (optind + 1 != argc || !a->account || a->batch < 0 || a->batch > 10000)
+	if (optind + 1 != argc || !a->account || a->batch < 0 || a->batch > 1000)
 		return -1;
 	a->program = argv[optind];
 	return 0;

@@ -98,8 +98,10 @@ static void call_clear(struct call *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Sends every call at once and waits for all of them. */
-static int send_all(const struct import_options *o, struct call *calls, size_t n, struct err *e)
+#define IN_FLIGHT 64 /* requests open at once; the rest wait their turn */
+
+/* Sends n calls at once and waits for all of them. */
+static int send_wave(const struct import_options *o, struct call *calls, size_t n, struct err *e)
 {
 	struct http *h = http_new(e);
 	if (!h)
@@ -127,6 +129,15 @@ static int send_all(const struct import_options *o, struct call *calls, size_t n
 	http_free(h);
 	free(auth);
 	return rc;
+}
+
+/* Sends the calls, IN_FLIGHT at a time, and waits for all of them. */
+static int send_all(const struct import_options *o, struct call *calls, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i += IN_FLIGHT)
+		if (send_wave(o, calls + i, n - i < IN_FLIGHT ? n - i : IN_FLIGHT, e) < 0)
+			return -1;
+	return 0;
 }
 
 /* The target's words for a refused request. */
@@ -589,8 +600,15 @@ int source_import_apply(const struct import_options *o, struct import_report *r,
 	if (r->tenant_missing && create_tenant(o, e) < 0)
 		return err_wrap(e, "creating tenant %s", o->tenant);
 	for (size_t k = 0; k < ARRAY_SIZE(apply_order); k++)
-		if (apply_type(o, r, apply_order[k], e) < 0)
+		if (apply_type(o, r, apply_order[k], e) < 0) {
+			/* Said in the log too: the checkpoints tell where a re-run resumes. */
+			cJSON *f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "error", e->msg);
+			cJSON_AddNumberToObject(f, "requests", (double)r->applied);
+			struct err ignored = {{0}};
+			audit(o, "import.failed", entity_type_plural(apply_order[k]), f, &ignored);
 			return -1;
+		}
 	sqlite3_stmt *st = store_stmt(o->store, "DELETE FROM import_checkpoints WHERE account = ?1", e);
 	if (!st)
 		return -1;
