@@ -134,17 +134,58 @@ static uint64_t id_permute(uint64_t x, uint64_t key)
 	return x;
 }
 
+static const char id_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static uint64_t id_key(const struct simdata *d, enum simdata_kind kind)
+{
+	return simdata_mix(d->cfg.seed ^ (0x51d0000ULL + (uint64_t)kind));
+}
+
 static void make_id(const struct simdata *d, unsigned account, enum simdata_kind kind,
 		    size_t index, char out[SIMDATA_ID_MAX])
 {
-	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-	uint64_t key = simdata_mix(d->cfg.seed ^ (0x51d0000ULL + (uint64_t)kind));
-	uint64_t x = id_permute(((uint64_t)account << 20) | (uint64_t)index, key);
+	uint64_t x = id_permute(((uint64_t)account << 20) | (uint64_t)index, id_key(d, kind));
 	out[0] = 'P';
 	out[1] = kinds[kind].letter;
 	for (int i = 0; i < 8; i++)
-		out[2 + i] = alphabet[(x >> (35 - 5 * i)) & 31];
+		out[2 + i] = id_alphabet[(x >> (35 - 5 * i)) & 31];
 	out[10] = '\0';
+}
+
+/* id_permute run backwards, so finding an entity by id costs no scan. */
+static uint64_t id_unpermute(uint64_t x, uint64_t key)
+{
+	const uint64_t m = 0x5851f42d4c957f2dULL;
+	uint64_t inv = m; /* Newton's iteration: each step doubles the correct low bits */
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - m * inv;
+	for (int round = 2; round >= 0; round--) {
+		x ^= (key >> (round * 8)) & ID_MASK;
+		uint64_t y = x;
+		for (int i = 0; i < 3; i++) /* undoes x ^= x >> 17 within 40 bits */
+			x = y ^ (x >> 17);
+		x = (x * inv) & ID_MASK;
+	}
+	return x;
+}
+
+/* The (account, index) an id encodes; -1 when it is not an id of this kind. */
+static int parse_id(const struct simdata *d, enum simdata_kind kind, const char *id, unsigned *account,
+		    size_t *index)
+{
+	if (strlen(id) != 10 || id[0] != 'P' || id[1] != kinds[kind].letter)
+		return -1;
+	uint64_t x = 0;
+	for (int i = 2; i < 10; i++) {
+		const char *c = id[i] ? strchr(id_alphabet, id[i]) : NULL;
+		if (!c)
+			return -1;
+		x = x << 5 | (uint64_t)(c - id_alphabet);
+	}
+	x = id_unpermute(x, id_key(d, kind));
+	*account = (unsigned)(x >> 20);
+	*index = (size_t)(x & 0xfffff);
+	return 0;
 }
 
 /* ---- kinds and accounts ------------------------------------------------------------- */
@@ -459,14 +500,12 @@ int simdata_entity(const struct simdata *data, unsigned account, enum simdata_ki
 int simdata_entity_find(const struct simdata *data, unsigned account, enum simdata_kind kind,
 			const char *id, struct simdata_entity *out)
 {
-	size_t n = simdata_count(data, account, kind);
-	char probe[SIMDATA_ID_MAX];
-	for (size_t i = 0; i < n; i++) {
-		make_id(data, account, kind, i, probe);
-		if (strcmp(probe, id) == 0)
-			return simdata_entity(data, account, kind, i, out);
-	}
-	return -1;
+	unsigned a;
+	size_t index;
+	if (kind >= SIMDATA_KIND_COUNT || parse_id(data, kind, id, &a, &index) < 0 || a != account ||
+	    simdata_entity(data, account, kind, index, out) < 0)
+		return -1;
+	return strcmp(out->id, id) == 0 ? 0 : -1;
 }
 
 /* ---- canonical JSON ------------------------------------------------------------------- */

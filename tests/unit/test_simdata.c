@@ -251,6 +251,38 @@ static void test_references_resolve(void **state)
 	simdata_free(d);
 }
 
+/* Ids decode back to their entity, in their own account and kind only. */
+static void test_find_by_id(void **state)
+{
+	(void)state;
+	struct simdata *d = make(11, 3, 200000);
+	struct simdata_entity e, found;
+	size_t n = simdata_count(d, 2, SIMDATA_USERS);
+	const size_t probes[] = {0, 1, n / 2, n - 1};
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		assert_int_equal(simdata_entity(d, 2, SIMDATA_USERS, probes[i], &e), 0);
+		assert_int_equal(simdata_entity_find(d, 2, SIMDATA_USERS, e.id, &found), 0);
+		assert_int_equal(found.index, probes[i]);
+		assert_string_equal(found.id, e.id);
+		assert_int_equal(simdata_entity_find(d, 1, SIMDATA_USERS, e.id, &found), -1);
+		assert_int_equal(simdata_entity_find(d, 2, SIMDATA_TEAMS, e.id, &found), -1);
+		char lower[SIMDATA_ID_MAX];
+		memcpy(lower, e.id, sizeof(lower));
+		for (char *p = lower + 2; *p; p++)
+			*p = (char)(*p | 0x20);
+		if (strcmp(lower, e.id) != 0)
+			assert_int_equal(simdata_entity_find(d, 2, SIMDATA_USERS, lower, &found), -1);
+	}
+	/* an id one past the last entity decodes, but names nothing */
+	struct simdata *bigger = make(11, 3, 400000);
+	assert_int_equal(simdata_entity(bigger, 2, SIMDATA_USERS, n + 10, &e), 0);
+	assert_int_equal(simdata_entity_find(d, 2, SIMDATA_USERS, e.id, &found), -1);
+	assert_int_equal(simdata_entity_find(d, 2, SIMDATA_USERS, "", &found), -1);
+	assert_int_equal(simdata_entity_find(d, 2, SIMDATA_USERS, "PU00000000000", &found), -1);
+	simdata_free(bigger);
+	simdata_free(d);
+}
+
 /* The canonical JSON carries the fields the source renderers rely on. */
 static void test_entity_json(void **state)
 {
@@ -286,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_account_ids),
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_references_resolve),
+		cmocka_unit_test(test_find_by_id),
 		cmocka_unit_test(test_entity_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
