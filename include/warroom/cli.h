@@ -19,10 +19,10 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 	  "verify|tail|export|append [PROGRAM] [--db FILE] [-n N] [-f] [--format text|jsonl|csv] [-o FILE] [--action NAME --detail JSON --account ID --subject ID]", \
 	  "verify, follow or export the tamper-evident audit log; append a note") \
 	_("source", cmd_source,                                                \
-	  "check pagerduty|rootly|incidentio --url BASE_URL [--token-env NAME] [--token-file FILE] [--json]", \
+	  "check pagerduty|rootly|incidentio --url BASE_URL [--token-env NAME] [--token-file FILE] [--json] [--page-size N] [--max-retries N] [--max-rate N]", \
 	  "read a migration source whole (read-only) and show each item's verdict") \
 	_("import", cmd_import,                                                \
-	  "PROGRAM --account ID [--dry-run] [--db FILE] [--json] [--batch N]", \
+	  "PROGRAM --account ID [--dry-run] [--db FILE] [--json] [--batch N] [--max-rate N]", \
 	  "import an account's source into its tenant: preview as a diff, or apply (audited, resumable)") \
 	_("console", cmd_console,                                              \
 	  "PROGRAM [--db FILE] [--theme NAME|PATH] [--view NAME] | --diff LEFT.json RIGHT.json", \

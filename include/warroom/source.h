@@ -70,6 +70,8 @@ struct source_conn {
 			       * Retry-After); default 5 when 0 */
 	int page_size;        /* default 100 (every source's maximum is at least that) */
 	int64_t window_ms;    /* PagerDuty incident window to start with; default 30 days */
+	int max_per_min;      /* pace requests to stay under this rate (PagerDuty allows
+			       * about 960 a minute per key); 0 = no pacing */
 	int verbose;          /* one line per request on stderr */
 };
 

@@ -16,7 +16,7 @@
 struct import_args {
 	const char *program, *account, *db;
 	int dry_run, json, verbose;
-	long batch;
+	long batch, max_rate;
 };
 
 static const char *const default_env[SOURCE_SYSTEM_COUNT] = {
@@ -34,6 +34,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 		{"json", no_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"batch", required_argument, NULL, 'b'},
+		{"max-rate", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -46,10 +47,12 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 		case 'j': a->json = 1; break;
 		case 'v': a->verbose = 1; break;
 		case 'b': a->batch = strtol(optarg, NULL, 10); break;
+		case 'm': a->max_rate = strtol(optarg, NULL, 10); break;
 		default: return -1;
 		}
 	}
-	if (optind + 1 != argc || !a->account || a->batch < 0 || a->batch > 1000)
+	if (optind + 1 != argc || !a->account || a->batch < 0 || a->batch > 1000 ||
+	    a->max_rate < 0 || a->max_rate > 60000)
 		return -1;
 	a->program = argv[optind];
 	return 0;
@@ -185,6 +188,7 @@ static int read_source(const struct account *acct, const struct import_args *a,
 	c->base_url = *url;
 	c->token = *token;
 	c->verbose = a->verbose;
+	c->max_per_min = (int)a->max_rate;
 	if (source_fetch_all(c, r, e) < 0)
 		return err_wrap(e, "nothing was imported: the source could not be read whole");
 	return 0;

@@ -91,10 +91,11 @@ static int source_check(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"page-size", required_argument, NULL, 'p'},
 		{"max-retries", required_argument, NULL, 'r'},
+		{"max-rate", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *url = NULL, *token_env = NULL, *token_file = NULL;
-	int json = 0, verbose = 0, page_size = 0, max_retries = 0, ch;
+	int json = 0, verbose = 0, page_size = 0, max_retries = 0, max_rate = 0, ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -105,18 +106,21 @@ static int source_check(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'p': page_size = atoi(optarg); break;
 		case 'r': max_retries = atoi(optarg); break;
+		case 'm': max_rate = atoi(optarg); break;
 		default: return cli_usage("source");
 		}
 	}
 	if (optind + 1 != argc || !url)
 		return cli_usage("source");
 	struct err e = {{0}};
-	if (page_size < 0 || page_size > 100 || max_retries < 0 || max_retries > 100) {
-		fprintf(stderr, "warroom source: --page-size takes 1..100 and --max-retries 0..100\n");
+	if (page_size < 0 || page_size > 100 || max_retries < 0 || max_retries > 100 || max_rate < 0 ||
+	    max_rate > 60000) {
+		fprintf(stderr, "warroom source: --page-size takes 1..100, --max-retries 0..100 and "
+				"--max-rate 1..60000 requests a minute\n");
 		return EXIT_USAGE;
 	}
 	struct source_conn c = {.base_url = url, .verbose = verbose, .page_size = page_size,
-				.max_retries = max_retries};
+				.max_retries = max_retries, .max_per_min = max_rate};
 	if (source_system_parse(argv[optind], &c.system, &e) < 0) {
 		fprintf(stderr, "warroom source: %s\n", e.msg);
 		return EXIT_USAGE;

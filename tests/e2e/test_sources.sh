@@ -48,6 +48,12 @@ expect_exit 0 "$WARROOM" source check rootly --url "$SIM_URL/rootly"
 expect_out '^  escalation_policies +[0-9]+'
 expect_out '^user +[A-Z0-9]+ +will import with a change: role Limited User becomes responder'
 
+note "pacing: --max-rate spaces the requests out"
+expect_exit 0 "$WARROOM" source check rootly --url "$SIM_URL/rootly" --max-rate 600
+ms=$(sed -n 's/.*read whole in \([0-9]*\) requests.*, \([0-9]*\) ms$/\1 \2/p' "$T/out")
+read -r n took <<<"$ms"
+[ "$took" -ge $(((n - 1) * 100)) ] || fail "$n requests at 600 a minute took only $took ms"
+
 note "auth: a missing or unknown token is refused in each API's own words"
 PAGERDUTY_TOKEN=nobody expect_exit 1 "$WARROOM" source check pagerduty --url "$SIM_URL/pagerduty"
 expect_out 'GET /services\?include\[\]=integrations&limit=100&offset=0: HTTP 401 \(Authentication failed.*code 2006'

@@ -4,6 +4,7 @@
  * pages that hands over a source whole or nothing. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warroom/http.h"
 #include "warroom/source.h"
@@ -14,6 +15,7 @@
 struct conn {
 	struct http *http;
 	char *auth, *accept;
+	int64_t next_ms; /* monotonic: when pacing lets the next request go */
 };
 
 /* One GET's outcome, filled by the callbacks. */
@@ -104,6 +106,19 @@ int source_fetch_get(struct source_fetch *f, const char *path, const char *query
 		.timeout_ms = 60000,
 		.max_response = FETCH_MAX_BODY,
 	};
+	/* Pacing keeps a long read under the key's rate limit instead of
+	 * learning it from 429s. */
+	if (c->max_per_min > 0) {
+		int64_t now = util_mono_ms();
+		if (k->next_ms > now) {
+			int64_t ms = k->next_ms - now;
+			struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+			while (nanosleep(&ts, &ts) != 0)
+				;
+			now = k->next_ms;
+		}
+		k->next_ms = now + 60000 / c->max_per_min;
+	}
 	struct answer a = {.f = f, .what = what};
 	int rc = http_submit(k->http, &rq, on_attempt, on_done, &a, e) < 0 ? -1 : http_drain(k->http, e);
 	if (rc == 0 && a.status >= 200 && a.status < 300) {
