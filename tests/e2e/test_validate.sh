@@ -194,4 +194,24 @@ expect_out "thin.yaml:1:1: warning: the plan has no communication_plan"
 expect_out "thin.yaml:1:1: warning: the plan defines no success_criteria"
 expect_out "thin.yaml: ok: 1 phases, 1 steps"
 
+note "the showcase program runs against the simulator, and rolls back"
+source "$(dirname "$0")/programs/engine.sh"
+start_sim --accounts 40 --backfill-ms 200
+export PAGERDUTY_TOKEN=acct-001 PDLITE_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+P=$(program_copy "$ROOT/plans/pd-lite-tenant-migration" pd)
+finished=0
+for round in $(seq 1 16); do
+	set +e; "$WARROOM" run "$P" --account acct-001 --yes >"$T/run.out" 2>"$T/run.err"; rc=$?; set -e
+	[ "$rc" = 0 ] && { finished=1; break; }
+	[ "$rc" = 3 ] || { cat "$T/run.out" "$T/run.err" >&2; fail "run exited $rc in round $round"; }
+	sign_waiting "$P" "$T/run.out"
+	tick_waiting "$P" "$T/run.out"
+done
+[ "$finished" = 1 ] || { cat "$T/run.out" >&2; fail "acct-001 never finished the plan"; }
+curl -sf "$SIM_URL/v1/tenants/acct-001" | grep -q '"state":"cut_over"' || fail "acct-001 is not cut over"
+expect_exit 0 "$WARROOM" rollback "$P" --account acct-001 --level full
+expect_out "acct-001: rollback \(full\) done"
+curl -s -o /dev/null -w '%{http_code}' "$SIM_URL/v1/tenants/acct-001" | grep -qx 404 ||
+	fail "the full rollback left the tenant behind"
+
 note "ok"
