@@ -238,6 +238,13 @@ cJSON *sim_body_object(struct sim_call *call)
 				call->method, call->path);
 		return NULL;
 	}
+	/* the parser would end strings at a NUL byte and quietly keep the rest */
+	const char *nul = memchr(call->body, '\0', call->body_len);
+	if (nul) {
+		sim_reply_error(call, 400, "malformed_json", "%s %s: the body is not valid JSON: a NUL byte at byte %zu",
+				call->method, call->path, (size_t)(nul - call->body));
+		return NULL;
+	}
 	const char *end = NULL;
 	cJSON *v = cJSON_ParseWithLengthOpts(call->body, call->body_len, &end, 0);
 	if (v && end && end < call->body + call->body_len) {

@@ -82,6 +82,19 @@ expect 404 GET /v1/nothing/here
 expect 405 DELETE /v1/health
 [ "$(curl -s -o /dev/null -w '%{http_code}' -I "$SIM_URL/v1/health")" = 200 ] || fail "HEAD /v1/health"
 
+note "hostile requests get clear answers"
+head -c $((5 << 20)) /dev/zero | tr '\0' 'x' >"$T/big"
+expect 413 POST /v1/tenants '' --data-binary @"$T/big" -H 'Content-Type: application/json'
+json 'd["error"]["code"] == "too_large"'
+printf '{"id":"a\0b","name":"x"}' >"$T/nul"
+expect 400 POST /v1/tenants '' --data-binary @"$T/nul" -H 'Content-Type: application/json'
+long=$(printf '/seg%.0s' $(seq 2000))
+expect 404 GET "/v1/tenants$long"
+expect 405 BREW /v1/health
+expect 404 GET /v1/tenants/acct-001/services/x/y/z
+expect 400 GET '/api/v1/query' '' -G --data-urlencode "query=error_rate{tenant=\"$(printf 'x%.0s' $(seq 500))\"}"
+expect 200 GET /v1/health
+
 note "import and pagination"
 expect 200 POST /v1/tenants/acct-001/import/services
 n=$(value 'd["imported"]')
