@@ -170,7 +170,10 @@ void schema_check_refs(struct schema_ctx *ctx, int ref_kind, unsigned def_mask,
 					VEC_PUSH(names, n_names, cap_names, ctx->defs[j].name);
 			gathered = true;
 		}
-		const char *hint = schema_suggest(r->name, names, n_names);
+		/* Past the kept diagnostics the message is only counted: no hint. */
+		const char *hint = ctx->diags->n < DIAGS_MAX
+					   ? schema_suggest(r->name, names, n_names)
+					   : NULL;
 		if (hint)
 			diag_add(ctx->diags, DIAG_ERROR, r->file, r->line, r->col,
 				 "unknown %s '%s' (did you mean '%s'?)", what, r->name, hint);
