@@ -40,6 +40,12 @@ int canon_hash(const cJSON *v, unsigned char out[CANON_HASH_LEN], struct err *e)
 /* Parses text and hashes it; a parse error names the byte offset. */
 int canon_hash_text(struct canon_hasher *h, const char *text, size_t len,
 		    unsigned char out[CANON_HASH_LEN], struct err *e);
+/* One document of a JSON-lines stream: its hash as canon_hash_text gives
+ * it, and (id not NULL) its top-level "id" string into id ("" when it has
+ * none or it does not fit id_size). Plain documents are hashed straight
+ * from the text, without building a cJSON tree. */
+int canon_hash_line(struct canon_hasher *h, const char *text, size_t len, char *id,
+		    size_t id_size, unsigned char out[CANON_HASH_LEN], struct err *e);
 /* Lower-case hex of a hash into out (CANON_HEX_LEN bytes). */
 void canon_hex(const unsigned char hash[CANON_HASH_LEN], char out[CANON_HEX_LEN]);
 

@@ -10,9 +10,23 @@
 
 #include <openssl/evp.h>
 
+/* A node of the text parser: the common documents are hashed straight
+ * from their text without cJSON's allocation per value (see canon_hash_line). */
+struct tnode {
+	int type;             /* cJSON_* kinds */
+	const char *key, *str; /* into the text, or into the hasher's decoded strings */
+	size_t klen, slen;
+	double num;
+	size_t child, next;   /* indexes; 0 = none (node 0 is never a child) */
+};
+
 struct canon_hasher {
 	EVP_MD_CTX *md;
 	EVP_MD *sha256;
+	struct tnode *nodes;
+	size_t n_nodes, cap_nodes;
+	char *strs;           /* decoded strings; as long as the text at most */
+	size_t n_strs, cap_strs;
 };
 
 /* Output goes either to sb or to the digest, batched through buf. */
@@ -217,12 +231,12 @@ int canon_time(const char *s, char *out, size_t size)
 	return 1;
 }
 
-static void out_string(struct out *o, const char *s)
+static void out_string_n(struct out *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	out_c(o, '"');
-	const char *run = s;
-	for (const char *p = s; *p; p++) {
+	const char *run = s, *end = s + len;
+	for (const char *p = s; p < end; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
@@ -246,14 +260,35 @@ static void out_string(struct out *o, const char *s)
 		}
 		out_bytes(o, esc, n);
 	}
-	out_bytes(o, run, strlen(run));
+	out_bytes(o, run, (size_t)(end - run));
 	out_c(o, '"');
+}
+
+static void out_string(struct out *o, const char *s)
+{
+	out_string_n(o, s, strlen(s));
 }
 
 static void out_text_value(struct out *o, const char *s)
 {
 	char t[64];
 	out_string(o, canon_time(s, t, sizeof(t)) ? t : s);
+}
+
+/* The same for a string that is not NUL-terminated (the text parser's). */
+static void out_text_n(struct out *o, const char *s, size_t n)
+{
+	char buf[72], t[64];
+	if (n < 20 || n >= sizeof(buf)) { /* canon_time wants at least 20 bytes */
+		out_string_n(o, s, n);
+		return;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (canon_time(buf, t, sizeof(t)))
+		out_string(o, t);
+	else
+		out_string_n(o, s, n);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -405,6 +440,8 @@ void canon_hasher_free(struct canon_hasher *h)
 		return;
 	EVP_MD_CTX_free(h->md);
 	EVP_MD_free(h->sha256);
+	free(h->nodes);
+	free(h->strs);
 	free(h);
 }
 
@@ -440,11 +477,328 @@ int canon_hash(const cJSON *v, unsigned char out[CANON_HASH_LEN], struct err *e)
 int canon_hash_text(struct canon_hasher *h, const char *text, size_t len,
 		    unsigned char out[CANON_HASH_LEN], struct err *e)
 {
+	return canon_hash_line(h, text, len, NULL, 0, out, e);
+}
+
+/* ---- the text fast path ------------------------------------------------------
+ * Handles plain documents: no \\u escapes, no duplicate keys, strict JSON
+ * numbers, nothing after the value but whitespace. Anything else returns
+ * "not handled" and goes the cJSON way, which also words the errors, so
+ * both ways give the same hash for every document the fast one takes. */
+
+struct tparse {
+	struct canon_hasher *h;
+	const char *p, *end;
+};
+
+static void t_ws(struct tparse *t)
+{
+	while (t->p < t->end && (*t->p == ' ' || *t->p == '\t' || *t->p == '\n' || *t->p == '\r'))
+		t->p++;
+}
+
+/* A string at t->p (after the quote): its bytes, decoded when escaped. */
+static int t_string(struct tparse *t, const char **out, size_t *len)
+{
+	const char *start = t->p;
+	while (t->p < t->end && *t->p != '"' && *t->p != '\\')
+		t->p++;
+	if (t->p < t->end && *t->p == '"') {
+		*out = start;
+		*len = (size_t)(t->p++ - start);
+		return 0;
+	}
+	char *d = t->h->strs + t->h->n_strs, *q = d;
+	memcpy(q, start, (size_t)(t->p - start));
+	q += t->p - start;
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	while (t->p < t->end && *t->p != '"') {
+		if (*t->p != '\\') {
+			*q++ = *t->p++;
+			continue;
+		}
+		if (++t->p >= t->end)
+			return -1;
+		const char *f = strchr(from, *t->p);
+		if (!f || !*t->p)
+			return -1; /* \u and anything odd: the cJSON way */
+		*q++ = to[f - from];
+		t->p++;
+	}
+	if (t->p >= t->end)
+		return -1;
+	t->p++;
+	*out = d;
+	*len = (size_t)(q - d);
+	t->h->n_strs += *len;
+	return 0;
+}
+
+/* Strict JSON number grammar; what cJSON would read more loosely it decides. */
+static int t_number(struct tparse *t, double *v)
+{
+	const char *s = t->p, *p = s;
+	if (p < t->end && *p == '-')
+		p++;
+	if (p >= t->end || *p < '0' || *p > '9')
+		return -1;
+	if (*p == '0')
+		p++;
+	else
+		while (p < t->end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < t->end && *p == '.') {
+		if (++p >= t->end || *p < '0' || *p > '9')
+			return -1;
+		while (p < t->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < t->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < t->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= t->end || *p < '0' || *p > '9')
+			return -1;
+		while (p < t->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	char buf[64];
+	if ((size_t)(p - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(p - s));
+	buf[p - s] = '\0';
+	*v = strtod(buf, NULL);
+	t->p = p;
+	return 0;
+}
+
+static size_t t_node(struct tparse *t)
+{
+	struct canon_hasher *h = t->h;
+	memset(&h->nodes[h->n_nodes], 0, sizeof(h->nodes[0]));
+	return h->n_nodes++;
+}
+
+static long t_value(struct tparse *t, int depth)
+{
+	t_ws(t);
+	if (t->p >= t->end || depth > CANON_MAX_DEPTH)
+		return -1;
+	size_t i = t_node(t);
+	struct tnode *nodes = t->h->nodes;
+	char c = *t->p;
+	static const struct {
+		const char *word;
+		size_t len;
+		int type;
+	} words[] = {{"null", 4, cJSON_NULL}, {"true", 4, cJSON_True}, {"false", 5, cJSON_False}};
+	for (size_t w = 0; w < ARRAY_SIZE(words); w++)
+		if (c == words[w].word[0]) {
+			if ((size_t)(t->end - t->p) < words[w].len || memcmp(t->p, words[w].word, words[w].len))
+				return -1;
+			t->p += words[w].len;
+			nodes[i].type = words[w].type;
+			return (long)i;
+		}
+	if (c == '"') {
+		t->p++;
+		nodes[i].type = cJSON_String;
+		return t_string(t, &nodes[i].str, &nodes[i].slen) ? -1 : (long)i;
+	}
+	if (c == '-' || (c >= '0' && c <= '9')) {
+		nodes[i].type = cJSON_Number;
+		return t_number(t, &nodes[i].num) ? -1 : (long)i;
+	}
+	if (c != '[' && c != '{')
+		return -1;
+	int obj = c == '{';
+	nodes[i].type = obj ? cJSON_Object : cJSON_Array;
+	t->p++;
+	t_ws(t);
+	if (t->p < t->end && *t->p == (obj ? '}' : ']')) {
+		t->p++;
+		return (long)i;
+	}
+	size_t last = 0;
+	for (;;) {
+		const char *key = NULL;
+		size_t klen = 0;
+		if (obj) {
+			t_ws(t);
+			if (t->p >= t->end || *t->p != '"')
+				return -1;
+			t->p++;
+			if (t_string(t, &key, &klen))
+				return -1;
+			t_ws(t);
+			if (t->p >= t->end || *t->p != ':')
+				return -1;
+			t->p++;
+		}
+		long ch = t_value(t, depth + 1);
+		if (ch < 0)
+			return -1;
+		t->h->nodes[ch].key = key;
+		t->h->nodes[ch].klen = klen;
+		if (last)
+			t->h->nodes[last].next = (size_t)ch;
+		else
+			t->h->nodes[i].child = (size_t)ch;
+		last = (size_t)ch;
+		t_ws(t);
+		if (t->p < t->end && *t->p == ',') {
+			t->p++;
+			continue;
+		}
+		if (t->p < t->end && *t->p == (obj ? '}' : ']')) {
+			t->p++;
+			return (long)i;
+		}
+		return -1;
+	}
+}
+
+/* Byte order of keys, as strcmp orders the NUL-free keys the cJSON way sees. */
+static int tkey_cmp(const struct tnode *a, const struct tnode *b)
+{
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* Writes node i canonically; -1 when it needs the cJSON way (duplicate
+ * keys, a NUL in a key). */
+static int t_out(struct out *o, const struct tnode *nodes, size_t i)
+{
+	const struct tnode *v = &nodes[i];
+	char num[40];
+	switch (v->type) {
+	case cJSON_NULL: out_bytes(o, "null", 4); return 0;
+	case cJSON_False: out_bytes(o, "false", 5); return 0;
+	case cJSON_True: out_bytes(o, "true", 4); return 0;
+	case cJSON_Number:
+		canon_number(v->num, num, sizeof(num));
+		out_bytes(o, num, strlen(num));
+		return 0;
+	case cJSON_String:
+		if (memchr(v->str, '\0', v->slen))
+			return -1;
+		out_text_n(o, v->str, v->slen);
+		return 0;
+	case cJSON_Array:
+		out_c(o, '[');
+		for (size_t c = v->child; c; c = nodes[c].next) {
+			if (c != v->child)
+				out_c(o, ',');
+			if (t_out(o, nodes, c))
+				return -1;
+		}
+		out_c(o, ']');
+		return 0;
+	default:
+		break;
+	}
+	const struct tnode *stack[64], **m = stack;
+	size_t n = 0;
+	for (size_t c = v->child; c; c = nodes[c].next)
+		n++;
+	if (n > ARRAY_SIZE(stack))
+		return -1; /* wide objects are rare: the cJSON way sorts them */
+	n = 0;
+	for (size_t c = v->child; c; c = nodes[c].next) {
+		const struct tnode *x = &nodes[c];
+		if (memchr(x->key, '\0', x->klen))
+			return -1;
+		size_t j = n++;
+		while (j && tkey_cmp(m[j - 1], x) > 0) {
+			m[j] = m[j - 1];
+			j--;
+		}
+		m[j] = x;
+	}
+	for (size_t j = 1; j < n; j++)
+		if (!tkey_cmp(m[j - 1], m[j]))
+			return -1;
+	out_c(o, '{');
+	for (size_t j = 0; j < n; j++) {
+		if (j)
+			out_c(o, ',');
+		out_string_n(o, m[j]->key, m[j]->klen);
+		out_c(o, ':');
+		if (t_out(o, nodes, (size_t)(m[j] - nodes)))
+			return -1;
+	}
+	out_c(o, '}');
+	return 0;
+}
+
+/* 1 when the fast way hashed the text (out and id filled), 0 when it is
+ * the cJSON way's to do, -1 on a digest failure. */
+static int hash_fast(struct canon_hasher *h, const char *text, size_t len, char *id,
+		     size_t id_size, unsigned char out[CANON_HASH_LEN], struct err *e)
+{
+	if (len + 2 > h->cap_nodes) {
+		h->cap_nodes = len + 2;
+		h->nodes = xrealloc(h->nodes, h->cap_nodes * sizeof(*h->nodes));
+	}
+	if (len + 1 > h->cap_strs) {
+		h->cap_strs = len + 1;
+		h->strs = xrealloc(h->strs, h->cap_strs);
+	}
+	h->n_nodes = 1; /* node 0 stands for "none" */
+	h->n_strs = 0;
+	struct tparse t = {h, text, text + len};
+	long root = t_value(&t, 0);
+	t_ws(&t);
+	if (root < 0 || t.p != t.end)
+		return 0;
+	if (id) {
+		id[0] = '\0';
+		const struct tnode *r = &h->nodes[root];
+		for (size_t c = r->type == cJSON_Object ? r->child : 0; c; c = h->nodes[c].next)
+			if (h->nodes[c].klen == 2 && !memcmp(h->nodes[c].key, "id", 2) &&
+			    h->nodes[c].type == cJSON_String) {
+				if (h->nodes[c].slen >= id_size)
+					return 0;
+				memcpy(id, h->nodes[c].str, h->nodes[c].slen);
+				id[h->nodes[c].slen] = '\0';
+			}
+	}
+	if (EVP_DigestInit_ex2(h->md, h->sha256, NULL) != 1)
+		return err_set(e, "SHA-256 init failed");
+	struct out o; /* not zeroed whole: its buffer is 4 KiB, written before read */
+	o.sb = NULL;
+	o.md = h->md;
+	o.n = 0;
+	o.failed = 0;
+	o.e = e;
+	if (t_out(&o, h->nodes, (size_t)root))
+		return 0;
+	out_flush(&o);
+	unsigned int dlen = 0;
+	if (o.failed || EVP_DigestFinal_ex(h->md, out, &dlen) != 1 || dlen != CANON_HASH_LEN)
+		return err_set(e, "SHA-256 final failed");
+	return 1;
+}
+
+int canon_hash_line(struct canon_hasher *h, const char *text, size_t len, char *id,
+		    size_t id_size, unsigned char out[CANON_HASH_LEN], struct err *e)
+{
+	int fast = hash_fast(h, text, len, id, id_size, out, e);
+	if (fast)
+		return fast < 0 ? -1 : 0;
 	const char *end = NULL;
 	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!v)
 		return err_set(e, "invalid JSON at byte %zu", end ? (size_t)(end - text) : (size_t)0);
 	int rc = canon_hasher_hash(h, v, out, e);
+	if (!rc && id) {
+		const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "id"));
+		if (s && strlen(s) < id_size)
+			strcpy(id, s);
+		else
+			id[0] = '\0';
+	}
 	cJSON_Delete(v);
 	return rc;
 }

@@ -72,17 +72,15 @@ static struct keyed *read_side(const char *path, struct canon_hasher *h, size_t 
 	size_t lcap = 0;
 	ssize_t len;
 	struct err e = {{0}};
+	char id[256];
 	while ((len = getline(&line, &lcap, f)) > 0) {
-		cJSON *doc = cJSON_ParseWithLength(line, (size_t)len);
-		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id"));
 		struct keyed k;
-		if (!id || canon_hasher_hash(h, doc, k.hash, &e) < 0) {
+		if (canon_hash_line(h, line, (size_t)len, id, sizeof(id), k.hash, &e) < 0 || !id[0]) {
 			fprintf(stderr, "%s: entity %zu: %s\n", path, *n + 1, e.msg[0] ? e.msg : "no id");
 			exit(1);
 		}
 		k.id = bucket_id_hash(id);
 		VEC_PUSH(v, *n, cap, k);
-		cJSON_Delete(doc);
 	}
 	free(line);
 	fclose(f);

@@ -161,6 +161,84 @@ static void test_copy_matches_hash(void **state)
 	cJSON_Delete(v);
 }
 
+/* The cJSON way, always: what the text fast path must agree with. */
+static int slow_hash(struct canon_hasher *h, const char *text, size_t len, unsigned char out[CANON_HASH_LEN])
+{
+	struct err e = {{0}};
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!v)
+		return -1;
+	int rc = canon_hasher_hash(h, v, out, &e);
+	cJSON_Delete(v);
+	return rc;
+}
+
+static void agree(struct canon_hasher *h, const char *text)
+{
+	unsigned char a[CANON_HASH_LEN], b[CANON_HASH_LEN];
+	struct err e = {{0}};
+	char id[32];
+	int fast = canon_hash_line(h, text, strlen(text), id, sizeof(id), a, &e);
+	int slow = slow_hash(h, text, strlen(text), b);
+	if (fast != slow)
+		fail_msg("fast %d, slow %d for: %s (%s)", fast, slow, text, e.msg);
+	if (!fast && memcmp(a, b, CANON_HASH_LEN))
+		fail_msg("hashes differ for: %s", text);
+}
+
+static void test_text_path_agrees(void **state)
+{
+	(void)state;
+	struct canon_hasher *h = canon_hasher_new();
+	static const char *const docs[] = {
+		"{\"id\":\"A1\",\"b\":1.0,\"a\":[1e3,-0,0.1,1.5e-7,2E+2],\"t\":\"2024-01-01T10:00:00.500+02:00\"}",
+		"  { \"z\" : { \"y\" : [ true , false , null ] } , \"x\" : \"q\\\"uote\\\\back\\/slash\\n\\t\" }  \n",
+		"{\"id\":\"\\u00e9t\\u00e9\",\"s\":\"\\ud83d\\ude00\"}",
+		"{\"a\":1,\"a\":2}",
+		"{\"a\":1} trailing",
+		"{\"a\":01}",
+		"{\"a\":1.}",
+		"{\"a\":-}",
+		"{\"a\":[1,2,]}",
+		"{\"a\" 1}",
+		"[]", "{}", "\"2024-05-01 12:00:00Z\"", "12345678901234567890", "-1.25e400",
+		"{\"k\":\"\\u0000x\"}",
+		"{\"nested\":{\"b\":{\"d\":1,\"c\":2},\"a\":[{\"y\":1,\"x\":2}]}}",
+		"{\"ab\":1,\"a\":2,\"abc\":3,\"\":4}",
+		"",
+		"nul",
+		"{\"s\":\"unterminated}",
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		agree(h, docs[i]);
+	/* mutations of a realistic entity: every one of them agrees */
+	const char *base = "{\"id\":\"PX1\",\"name\":\"api \\\"core\\\"\",\"num_loops\":2.0,"
+			   "\"rules\":[{\"delay_minutes\":5,\"targets\":[{\"type\":\"user\",\"id\":\"U1\"}]}],"
+			   "\"created_at\":\"2024-05-01T10:00:00.000-05:30\",\"ok\":true,\"none\":null}";
+	size_t n = strlen(base);
+	char buf[512];
+	static const char alphabet[] = "{}[]\",:\\ 0123456789.eE+-tfnu\"az";
+	uint64_t r = 0x9e3779b97f4a7c15ULL;
+	for (int k = 0; k < 20000; k++) {
+		memcpy(buf, base, n + 1);
+		for (int m = 0; m < 1 + k % 3; m++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			buf[r % n] = alphabet[(r >> 20) % (sizeof(alphabet) - 1)];
+		}
+		agree(h, buf);
+	}
+	/* the id comes out with the hash */
+	unsigned char out[CANON_HASH_LEN];
+	char id[8];
+	struct err e = {{0}};
+	assert_int_equal(canon_hash_line(h, base, n, id, sizeof(id), out, &e), 0);
+	assert_string_equal(id, "PX1");
+	assert_int_equal(canon_hash_line(h, base, n, id, 3, out, &e), 0); /* too long: "" */
+	assert_string_equal(id, "");
+	canon_hasher_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_copy_matches_hash),
+		cmocka_unit_test(test_text_path_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
