@@ -16,6 +16,7 @@
 
 #include "warroom/audit.h"
 #include "warroom/cond.h"
+#include "warroom/drift.h"
 #include "warroom/http.h"
 #include "warroom/ident.h"
 #include "warroom/jsonptr.h"
@@ -27,10 +28,12 @@
 #include "warroom/samples.h"
 #include "warroom/store.h"
 #include "warroom/template.h"
+#include "warroom/units.h"
 
 #define LEASE_STALE_MS 30000
 #define HEARTBEAT_MS 2000
 #define OUTPUT_CHUNK_MAX 4096
+#define SAMPLE_INTERVAL_MS 15000
 
 /* ---- the plan flattened: every step in run order ---------------------------------- */
 
@@ -96,6 +99,8 @@ struct runner {
 	char *wave;
 	size_t wave_failed;
 	int64_t next_heartbeat;
+	int64_t next_sample;
+	int sampling; /* metric samples in flight */
 };
 
 const struct program *runner_program(const struct runner *r) { return r->prog; }
@@ -540,6 +545,16 @@ static void on_attempt(void *ctx, const struct http_request *rq, const struct ht
 	free(url);
 }
 
+/* A metric measurement kept for the console's trends and stop-the-line. */
+static void metric_sample(struct runner *r, const char *account, const char *metric, double value)
+{
+	struct sample s = {.account = (char *)account, .kind = (char *)SAMPLE_METRIC,
+			   .name = (char *)metric, .value = value};
+	struct err e = {{0}};
+	if (samples_append(r->st, &s, &e) < 0)
+		logf_(r, "warning: %s", e.msg);
+}
+
 /* The store's spelling of a verdict. */
 static const char *verdict_column(enum cond_verdict v)
 {
@@ -629,6 +644,9 @@ static void probe_verdict(struct job *j, const struct plan_check *c, const struc
 	check_record(j, c, v, NULL, detail);
 }
 
+static int metric_value(const struct http_result *res, const char *pointer, double *value,
+			struct err *e);
+
 static void metric_verdict(struct job *j, const struct rq_ctx *c, const struct plan_check *chk,
 			   const struct http_result *res)
 {
@@ -636,37 +654,20 @@ static void metric_verdict(struct job *j, const struct rq_ctx *c, const struct p
 	double value = 0;
 	struct err e = {{0}};
 	int have = 0;
-	if (!res->status || res->status >= 300) {
-		snprintf(detail, sizeof(detail), "metric source %s: %s", c->url,
-			 res->error[0] ? res->error : "no value");
-		if (res->status)
-			snprintf(detail, sizeof(detail), "metric source %s answered %ld", c->url,
-				 res->status);
-	} else if (c->metric_pointer) {
-		cJSON *doc = cJSON_ParseWithLength(res->body, res->len);
-		if (!doc)
-			snprintf(detail, sizeof(detail), "metric source %s: not JSON", c->url);
-		else if (jsonptr_number(doc, c->metric_pointer, &value, &e) < 0)
-			snprintf(detail, sizeof(detail), "metric source %.150s: %.300s", c->url, e.msg);
-		else
-			have = 1;
-		cJSON_Delete(doc);
-	} else if (prom_parse_value(res->body, res->len, &value, &e) < 0) {
+	if (res->status >= 300)
+		snprintf(detail, sizeof(detail), "metric source %.200s answered %ld", c->url,
+			 res->status);
+	else if (metric_value(res, c->metric_pointer, &value, &e) < 0)
 		snprintf(detail, sizeof(detail), "metric source %.150s: %.300s", c->url, e.msg);
-	} else {
+	else
 		have = 1;
-	}
 	enum cond_verdict v = cond_verdict_of(chk->condition, chk->failure_condition, have, value);
 	if (have)
 		snprintf(detail, sizeof(detail), "%s = %g (%s)", chk->condition->metric, value,
 			 chk->condition_text ? chk->condition_text : "");
 	check_record(j, chk, v, have ? &value : NULL, detail);
-	if (have) {
-		struct sample s = {.account = (char *)j->acct->id, .kind = (char *)SAMPLE_METRIC,
-				   .name = (char *)chk->condition->metric, .value = value};
-		if (samples_append(j->r->st, &s, &e) < 0)
-			logf_(j->r, "warning: %s", e.msg);
-	}
+	if (have)
+		metric_sample(j->r, j->acct->id, chk->condition->metric, value);
 }
 
 static void on_done(void *ctx, const struct http_result *res)
@@ -784,6 +785,57 @@ static int64_t op_timeout(const struct job *j, int64_t own)
 	return 30000;
 }
 
+/* Where a monitored metric's value is read: the URL (a Prometheus instant
+ * query, or an HTTP JSON endpoint with *pointer set), and the source's
+ * headers. source overrides the metric's own source name. */
+static int metric_request(struct job *j, const struct plan_metric *m, const char *source,
+			  char **url, char **pointer, const struct schema_kv **kv, size_t *nkv,
+			  struct err *e)
+{
+	const char *name = source ? source : m->source;
+	const struct plan_metric_source *src =
+		name ? plan_find_metric_source(j->r->prog->plan, name) : NULL;
+	if (!src)
+		return err_set(e, "metric %s has no metric source", m->metric_name);
+	char *base = render(j, src->url, e);
+	if (!base)
+		return -1;
+	*pointer = NULL;
+	if (src->type == METRIC_SOURCE_PROMETHEUS) {
+		char *q = render(j, m->query ? m->query : m->metric_name, e);
+		if (!q) {
+			free(base);
+			return -1;
+		}
+		*url = prom_query_url(base, q);
+		free(q);
+		free(base);
+	} else {
+		*url = base;
+		*pointer = xstrdup(m->pointer ? m->pointer : "");
+	}
+	*kv = src->headers;
+	*nkv = src->n_headers;
+	return 0;
+}
+
+/* A metric's value from an answer: Prometheus reduced (prom.h), or the
+ * number at pointer. 0 with *value, -1 with e. */
+static int metric_value(const struct http_result *res, const char *pointer, double *value,
+			struct err *e)
+{
+	if (!res->status || res->status >= 300)
+		return err_set(e, "%s", res->error[0] ? res->error : "no value");
+	if (!pointer)
+		return prom_parse_value(res->body, res->len, value, e);
+	cJSON *doc = cJSON_ParseWithLength(res->body, res->len);
+	if (!doc)
+		return err_set(e, "the answer is not JSON");
+	int rc = jsonptr_number(doc, pointer, value, e);
+	cJSON_Delete(doc);
+	return rc;
+}
+
 /* Submits an HTTP operation; metric checks resolve their source first. */
 static int start_http(struct job *j, size_t idx, struct err *e)
 {
@@ -802,35 +854,15 @@ static int start_http(struct job *j, size_t idx, struct err *e)
 	if (o->kind == OP_METRIC) {
 		const struct plan_check *chk = o->check;
 		const struct plan_metric *m = plan_find_metric(p, chk->condition->metric);
-		const char *src_name = chk->source ? chk->source : m ? m->source : NULL;
-		const struct plan_metric_source *src =
-			src_name ? plan_find_metric_source(p, src_name) : NULL;
-		if (!m || !src) {
+		if (!m) {
 			free(c);
-			return err_set(e, "check %s: metric %s has no metric source", chk->name,
+			return err_set(e, "check %s: %s is not a monitored metric", chk->name,
 				       chk->condition->metric);
 		}
-		char *base = render(j, src->url, e);
-		if (!base) {
+		if (metric_request(j, m, chk->source, &c->url, &c->metric_pointer, &kv, &nkv, e) < 0) {
 			free(c);
-			return -1;
+			return err_wrap(e, "check %s", chk->name);
 		}
-		if (src->type == METRIC_SOURCE_PROMETHEUS) {
-			char *q = render(j, m->query ? m->query : m->metric_name, e);
-			if (!q) {
-				free(base);
-				free(c);
-				return -1;
-			}
-			c->url = prom_query_url(base, q);
-			free(q);
-			free(base);
-		} else {
-			c->url = base;
-			c->metric_pointer = xstrdup(m->pointer ? m->pointer : "");
-		}
-		kv = src->headers;
-		nkv = src->n_headers;
 		c->method = xstrdup("GET");
 	} else {
 		c->method = xstrdup(method_of(h));
@@ -1063,6 +1095,26 @@ static int respond_to_failure(struct job *j, size_t phase, const char *why, stru
 	return 0;
 }
 
+/* After a cut-over the target is what drift is measured against. A failed
+ * snapshot does not undo the cut-over: it is reported and audited. */
+static void cutover_snapshot(struct job *j)
+{
+	struct err e = {{0}};
+	size_t n = 0;
+	if (!j->tgt_url)
+		return;
+	if (drift_snapshot(j->r->st, j->acct->id, j->tgt_url, "cutover", &n, &e) < 0) {
+		logf_(j->r, "warning: %s: no drift snapshot after cut-over: %s", j->acct->id, e.msg);
+		cJSON *d = obj();
+		cJSON_AddStringToObject(d, "error", e.msg);
+		struct err e2 = {{0}};
+		if (audit(j->r, "drift.snapshot_failed", j->acct->id, NULL, d, &e2) < 0)
+			logf_(j->r, "error: %s", e2.msg);
+		return;
+	}
+	logf_(j->r, "%s: drift snapshot of %zu entities taken at cut-over", j->acct->id, n);
+}
+
 static int step_finish(struct job *j, struct err *e)
 {
 	struct runner *r = j->r;
@@ -1092,6 +1144,8 @@ static int step_finish(struct job *j, struct err *e)
 		rc = step_set(j, ENGINE_STEP_WAITING, why, NULL, e);
 	} else {
 		rc = step_set(j, ENGINE_STEP_SUCCEEDED, NULL, NULL, e);
+		if (rc == 0 && (step_flags(rs->step) & ENGINE_STEP_CUTOVER))
+			cutover_snapshot(j);
 	}
 	free(missing);
 	return rc;
@@ -1439,6 +1493,38 @@ static int stop_the_line(struct job *j, struct err *e)
 	if (got) {
 		in.invariant_fail_share = 1.0 - s.value;
 		sample_free(&s);
+	}
+	int64_t since = 0;
+	if (drift_unexplained_since(r->st, j->acct->id, &since, e) < 0)
+		return -1;
+	if (since > 0)
+		in.oldest_unexplained_drift_ms = util_now_ms() - since;
+	got = samples_latest(r->st, j->acct->id, SAMPLE_METRIC, "error_budget_burn", &s, e);
+	if (got < 0)
+		return -1;
+	if (got) {
+		in.error_budget_burn = s.value;
+		sample_free(&s);
+	}
+	/* A monitored metric past its critical threshold (its newest sample). */
+	const struct plan_monitoring *mon = r->prog->plan->monitoring;
+	char metric[COND_METRIC_MAX] = "";
+	for (size_t i = 0; mon && !in.critical_metric && i < mon->n_migration_monitoring; i++) {
+		const struct plan_metric *m = &mon->migration_monitoring[i];
+		double limit;
+		if (!m->critical_threshold || units_parse_percent(m->critical_threshold, 1, &limit) < 0)
+			continue;
+		got = samples_latest(r->st, j->acct->id, SAMPLE_METRIC, m->metric_name, &s, e);
+		if (got < 0)
+			return -1;
+		if (got && s.value > limit) {
+			snprintf(metric, sizeof(metric), "%s", m->metric_name);
+			in.critical_metric = metric;
+			in.critical_value = s.value;
+			in.critical_threshold = limit;
+		}
+		if (got)
+			sample_free(&s);
 	}
 	char why[256];
 	if (!engine_stop_the_line(&lim, &in, why, sizeof(why)))
@@ -2006,20 +2092,94 @@ int runner_start_wave(struct runner *r, const char *wave, struct err *e)
 	free(r->wave);
 	r->wave = xstrdup(wave);
 	r->wave_failed = 0;
+	struct runs_wave w;
+	if (runs_wave_get(r->st, wave, &w, e) < 0)
+		return -1;
+	if (strcmp(w.state, "halted") == 0)
+		return err_set(e, "wave %s is halted: `warroom wave resume` it first", wave);
 	cJSON *d = obj();
 	cJSON_AddNumberToObject(d, "accounts", (double)n);
+	cJSON_AddStringToObject(d, "wave_state", w.state);
+	/* A postponed wave stays postponed: its accounts stop before cut-over. */
 	if (audit(r, "wave.start", NULL, wave, d, e) < 0 ||
-	    runs_wave_set(r->st, wave, "running", -1, ident_get()->login, e) < 0)
+	    (strcmp(w.state, "postponed") != 0 &&
+	     runs_wave_set(r->st, wave, "running", -1, ident_get()->login, e) < 0))
 		return -1;
 	return wave_launch(r, e);
 }
 
 int runner_idle(const struct runner *r)
 {
+	if (r->sampling)
+		return 0;
 	for (size_t i = 0; i < r->n_jobs; i++)
 		if (r->jobs[i].active || r->jobs[i].inflight)
 			return 0;
 	return 1;
+}
+
+/* ---- metric sampling: the monitored metrics of running accounts ---------------------- */
+
+struct sample_ctx {
+	struct runner *r;
+	char *account, *metric, *pointer;
+};
+
+static void on_sample(void *ctx, const struct http_result *res)
+{
+	struct sample_ctx *c = ctx;
+	double v;
+	struct err e = {{0}};
+	if (metric_value(res, c->pointer, &v, &e) == 0)
+		metric_sample(c->r, c->account, c->metric, v);
+	c->r->sampling--;
+	free(c->account);
+	free(c->metric);
+	free(c->pointer);
+	free(c);
+}
+
+/* Every SAMPLE_INTERVAL_MS, one GET per monitored metric with a source for
+ * each account with a step in hand; the values land in samples. */
+static void sample_metrics(struct runner *r)
+{
+	const struct plan_monitoring *mon = r->prog->plan->monitoring;
+	int64_t now = util_mono_ms();
+	if (!mon || now < r->next_sample || r->sampling)
+		return;
+	r->next_sample = now + SAMPLE_INTERVAL_MS;
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		struct job *j = &r->jobs[i];
+		if (!j->active || j->mode != JOB_STEP)
+			continue;
+		for (size_t k = 0; k < mon->n_migration_monitoring; k++) {
+			const struct plan_metric *m = &mon->migration_monitoring[k];
+			if (!m->source)
+				continue;
+			struct sample_ctx *c = xcalloc(1, sizeof(*c));
+			const struct schema_kv *kv;
+			size_t nkv, nh = 0;
+			struct err e = {{0}};
+			char *url = NULL;
+			char **hdrs = NULL;
+			if (metric_request(j, m, NULL, &url, &c->pointer, &kv, &nkv, &e) == 0)
+				hdrs = build_headers(j, kv, nkv, url, &nh, &e);
+			struct http_request rq = {.method = "GET", .url = url,
+						  .headers = (const char *const *)hdrs, .n_headers = nh,
+						  .idempotent = 1, .timeout_ms = 5000};
+			if (hdrs && http_submit(r->http, &rq, NULL, on_sample, c, &e) > 0) {
+				c->r = r;
+				c->account = xstrdup(j->acct->id);
+				c->metric = xstrdup(m->metric_name);
+				r->sampling++;
+			} else {
+				free(c->pointer);
+				free(c);
+			}
+			free(url);
+			free_strv(hdrs, nh);
+		}
+	}
 }
 
 static void heartbeat(struct runner *r)
@@ -2081,6 +2241,7 @@ int runner_poll(struct runner *r, struct pollfd *extra, size_t n_extra, int time
 	proc_work(r->procs, fds + n_extra, nproc);
 	free(fds);
 	heartbeat(r);
+	sample_metrics(r);
 	int rc = 0;
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		struct job *j = &r->jobs[i];

@@ -44,5 +44,16 @@ audit_has "$P" 'rollback.start acct-003 .*"level":"full"'
 audit_has "$P" 'http.request acct-003/s-create .*"method":"DELETE"'
 expect_exit 2 "$WARROOM" rollback "$P" --account acct-003 --level sideways
 expect_exit 2 "$WARROOM" rollback "$P" --account acct-003 --level step
+
+note "a customer veto stops the line: halted with the reason, rolled back as the plan says"
+expect_exit 3 "$WARROOM" run "$P" --account acct-004
+expect_exit 1 "$WARROOM" halt "$P" --account acct-004 --reason "customer veto" --confirm acct-00
+expect_exit 0 "$WARROOM" halt "$P" --account acct-004 --reason "customer veto" --confirm acct-004
+audit_has "$P" 'run.halt acct-004 .*customer veto'
+audit_has "$P" 'http.request acct-004/s-create .*"method":"DELETE".*"rollback":true'
+expect_exit 1 "$WARROOM" run "$P" --account acct-004
+expect_out 'acct-004: halted: halted: customer veto'
+expect_exit 0 "$WARROOM" halt "$P" --account acct-004 --as clear --confirm acct-004
+audit_has "$P" 'run.unhalt acct-004'
 expect_exit 0 "$WARROOM" audit verify "$P"
 note ok

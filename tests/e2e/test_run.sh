@@ -43,4 +43,40 @@ expect_out 'passed'
 note "a finished run has nothing left to do"
 expect_exit 0 "$WARROOM" run "$P" --account acct-001 --yes
 expect_out 'acct-001: done'
+
+note "waves: postponed before cut-over, then resumed; throttled"
+B=$(program_copy "$ROOT/tests/e2e/programs/basic" basic)
+expect_exit 0 "$WARROOM" wave postpone "$B" --wave ramp
+expect_exit 3 "$WARROOM" run "$B" --wave ramp --yes
+for a in acct-003 acct-004; do
+	"$WARROOM" gate sign "$B" --account $a --gate g-provision --confirm $a >/dev/null
+done
+expect_exit 3 "$WARROOM" run "$B" --wave ramp --yes
+expect_out 'acct-003: waiting: wave postponed before cut-over step s-cutover'
+expect_exit 0 "$WARROOM" wave resume "$B" --wave ramp
+expect_exit 0 "$WARROOM" wave throttle "$B" --wave ramp --max 1
+expect_exit 2 "$WARROOM" wave throttle "$B" --wave ramp
+expect_exit 1 "$WARROOM" wave throttle "$B" --wave nosuch --max 1
+expect_out "unknown wave 'nosuch'"
+expect_exit 0 "$WARROOM" run "$B" --wave ramp --yes
+expect_out 'acct-004: done'
+audit_has "$B" 'wave.postpone .*ramp'
+audit_has "$B" 'wave.throttle .*"max":1'
+
+note "a cut-over needs the typed account id: a bare y never does"
+expect_exit 3 "$WARROOM" run "$B" --account acct-001 </dev/null
+"$WARROOM" gate sign "$B" --account acct-001 --gate g-provision --confirm acct-001 >/dev/null
+expect_exit 3 "$WARROOM" run "$B" --account acct-001 --confirm y
+expect_out 'typed confirmation of cut-over step s-cutover'
+expect_exit 0 "$WARROOM" run "$B" --account acct-001 --confirm acct-001
+
+note "a token file readable by others is refused"
+K=$(program_copy "$ROOT/tests/e2e/programs/basic" tokens)
+printf 'tok-acct-002\n' >"$T/token"
+chmod 0644 "$T/token"
+sed -i "0,/target: {base_url: \"{{env.WARROOM_SIM_URL}}\"}/s||target: {base_url: \"{{env.WARROOM_SIM_URL}}\", token_file: \"$T/token\"}|" "$K/accounts.yaml"
+expect_exit 1 "$WARROOM" run "$K" --account acct-001
+expect_out 'has mode 0644: it must be readable by its owner only \(chmod 600'
+chmod 0600 "$T/token"
+expect_exit 3 "$WARROOM" run "$K" --account acct-001
 note ok
