@@ -21,7 +21,7 @@ struct diffview {
 	char *left_label, *right_label;
 	struct jsondiff d;
 	int have;
-	char error[1024];
+	char error[1600];
 	int verbose, unified;
 	struct dline *lines;
 	size_t n, cap;
@@ -133,7 +133,8 @@ void view_diff_set(struct tui *t, const char *left_label, const char *left,
 	struct err e = {{0}};
 	dv->have = jsondiff_texts(left, right, &dv->d, &e) == 0;
 	if (!dv->have)
-		snprintf(dv->error, sizeof(dv->error), "%s", e.msg);
+		snprintf(dv->error, sizeof(dv->error), "%s (left %.200s, right %.200s)", e.msg,
+			 left_label, right_label);
 	dv->current = -1;
 	v->cursor = v->top = 0;
 	t->dirty = 1;

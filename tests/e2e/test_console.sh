@@ -35,6 +35,12 @@ check_screen() {
 	fi
 	diff -u "$SCREENS/$1.txt" "$T/$1.txt" >&2 || fail "screen $1 differs from $SCREENS/$1.txt"
 }
+# tmux_stop: ends the test's tmux server and waits until its socket is gone,
+# so the next session does not race the exiting server.
+tmux_stop() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	wait_until 5 test ! -S "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK" || true
+}
 screen_lacks() { ! screen_has "$1"; }
 console() { # COLS ROWS ARGS...: the console in tmux; its exit code lands in $T/rc
 	local cols=$1 rows=$2; shift 2
@@ -175,7 +181,7 @@ wait_screen "Z: no such key here"
 tmux_keys Q
 wait_until 10 test -s "$T/rc" || fail "the console did not quit"
 [ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "console exited $(cat "$T/rc")"; }
-tmux -L "$TMUX_SOCK" kill-server
+tmux_stop
 
 note "the operator's console opening is an audit record"
 expect_exit 0 "$WARROOM" audit tail "$P" --db "$DB" -n 100
@@ -202,7 +208,7 @@ expect_exit 0 "$WARROOM" audit append "$P" --db "$DB" --action note --detail '{"
 wait_screen " note " 3
 tmux_keys Q
 wait_until 10 test -s "$T/rc" || fail "the observer did not quit"
-tmux -L "$TMUX_SOCK" kill-server
+tmux_stop
 
 note "observer on a database it may only read"
 chmod 0444 "$DB"
@@ -211,7 +217,7 @@ wait_screen "OBSERVER"
 tmux_keys Q
 wait_until 10 test -s "$T/rc" || fail "the observer did not quit"
 [ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "observer on a read-only file exited $(cat "$T/rc")"; }
-tmux -L "$TMUX_SOCK" kill-server
+tmux_stop
 chmod 0644 "$DB"
 
 note "a fatal signal restores the terminal"
@@ -224,7 +230,32 @@ kill -TERM "$child"
 wait_until 10 test -s "$T/rc" || fail "the console ignored SIGTERM"
 [ "$(cat "$T/rc")" = 143 ] || fail "SIGTERM exit code $(cat "$T/rc"), expected 143"
 screen_lacks "Accounts" || fail "the alternate screen was not left"
-tmux -L "$TMUX_SOCK" kill-server
+tmux_stop
+
+note "diff pane: side by side, unified when narrow, n/N, verbose"
+tmux_start 200 40 "cd $P && $WARROOM console --diff diff-left.json diff-right.json; echo \$? >$T/rc; sleep 60"
+wait_screen "3 changed, 2 added, 1 removed, 6 unchanged  side by side"
+check_screen diff-200x40
+tmux_keys n
+wait_screen "difference at /escalation_policy/rules/0/delay"
+tmux_keys n n N
+wait_screen "difference at /escalation_policy/rules/0/targets/2"
+tmux_keys v
+wait_screen '"Checkout API"'
+tmux_keys v
+tmux -L "$TMUX_SOCK" resize-window -t main -x 80 -y 24
+wait_screen "unified"
+check_screen diff-80x24
+tmux_keys Q
+wait_until 10 test -s "$T/rc" || fail "the diff console did not quit"
+tmux_stop
+echo '{"a": [1, 2' >"$T/bad.json"
+rm -f "$T/rc"
+tmux_start 80 24 "cd $P && $WARROOM console --diff diff-left.json $T/bad.json; echo \$? >$T/rc; sleep 60"
+wait_screen "right document is not valid JSON"
+tmux_keys Q
+wait_until 10 test -s "$T/rc" || fail "the diff console did not quit on bad JSON"
+tmux_stop
 
 note "bad input: no program, a bad theme"
 expect_exit 2 "$WARROOM" console
