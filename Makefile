@@ -101,7 +101,7 @@ e2e: $(BUILD)/warroom $(BUILD)/warroom-asan
 
 # ---- fuzzing (libFuzzer) --------------------------------------------------------------
 FUZZ_CC    := clang
-FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BASEFLAGS) $(FUZZ_FLAGS) -c $< -o $@
@@ -109,7 +109,7 @@ $(BUILD)/libwarroom-fuzz.a: $(FUZZ_OBJ)
 	@rm -f $@; ar rcs $@ $^
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libwarroom-fuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(BASEFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libwarroom-fuzz.a $(PKG_LIBS)
+	$(FUZZ_CC) $(BASEFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(BUILD)/libwarroom-fuzz.a $(PKG_LIBS)
 fuzz: deps deps-fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@echo "fuzz targets: $(FUZZ_BIN)"
