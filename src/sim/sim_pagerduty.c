@@ -4,8 +4,8 @@
  * answer in each API's own words, and incidents ordered by creation time. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "warroom/source.h"
 #include "warroom/source_sim.h"
 
 #define PD_LIMIT_MAX 100
@@ -627,24 +627,11 @@ static int pd_time_param(struct sim_call *call, const char *name, int64_t *ms, i
 	*given = s != NULL;
 	if (!s)
 		return 0;
-	struct tm tm = {0};
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	if (sscanf(s, "%d-%d-%dT%d:%d:%d%n", &y, &mo, &d, &h, &mi, &sec, &n) < 3) {
+	/* the importer's own reading of RFC 3339: both sides agree on a time */
+	if (source_time_ms(s, ms) < 0) {
 		pd_error(call, 400, "bad_request", "Invalid 'since' or 'until' Parameter Values");
 		return -1;
 	}
-	tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
-	tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
-	int64_t frac = 0;
-	if (n && s[n] == '.') {
-		int digits = 0;
-		for (const char *p = s + n + 1; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	*ms = (int64_t)timegm(&tm) * 1000 + frac;
 	return 0;
 }
 
