@@ -128,6 +128,10 @@ int runner_args_parse(int argc, char **argv, int with_action, struct runner_args
  * steps are confirmed by --yes, --confirm TARGET or, on a terminal, by
  * typing the target. */
 struct runner *runner_args_open(const struct runner_args *a, FILE *log, struct err *e);
+/* The typed confirmation: 1 when given (a --confirm value) names target, or
+ * when, given NULL, the target is typed on the terminal; 0 otherwise (no
+ * terminal, a bare "y", another name). what says what is being confirmed. */
+int runner_confirm_typed(const char *target, const char *given, const char *what);
 /* Polls until nothing is in flight. */
 int runner_drain(struct runner *r, struct err *e);
 

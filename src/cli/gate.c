@@ -24,25 +24,6 @@ static int fail(const char *cmd, const struct err *e)
 	return EXIT_FAIL;
 }
 
-/* --confirm for scripts; else the account id typed on the terminal. */
-static int typed_confirmation(const char *account, const char *given, const char *what)
-{
-	if (given)
-		return engine_confirm_ok(account, given);
-	FILE *tty = fopen("/dev/tty", "r+");
-	if (!tty) {
-		fprintf(stderr, "warroom gate: no terminal to confirm on: pass --confirm %s\n",
-			account);
-		return 0;
-	}
-	fprintf(tty, "%s: type the account id (%s) to confirm: ", what, account);
-	fflush(tty);
-	char line[256] = "";
-	int ok = fgets(line, sizeof(line), tty) && engine_confirm_ok(account, line);
-	fclose(tty);
-	return ok;
-}
-
 static int gate_status(struct runner *r, const struct runner_args *a)
 {
 	struct store *st = runner_store(r);
@@ -107,9 +88,10 @@ int cmd_gate(int argc, char **argv)
 	} else if (!plan_find_gate(runner_program(r)->plan, a.gate, NULL)) {
 		fprintf(stderr, "warroom gate: unknown gate '%s'\n", a.gate);
 		rc = EXIT_FAIL;
-	} else if (!typed_confirmation(a.account, a.confirm, sign ? "sign the gate" : "reject the gate")) {
-		fprintf(stderr, "warroom gate: not confirmed: the typed text must be the account id %s\n",
-			a.account);
+	} else if (!runner_confirm_typed(a.account, a.confirm,
+					 sign ? "sign the gate" : "reject the gate")) {
+		fprintf(stderr, "warroom gate: not confirmed: type the account id %s, or pass "
+				"--confirm %s\n", a.account, a.account);
 		rc = EXIT_FAIL;
 	} else if (runner_sign(r, a.account, a.gate, a.role, sign, a.reason, &e) < 0) {
 		rc = fail("gate", &e);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "warroom/cli.h"
-#include "warroom/engine.h"
 #include "warroom/runner.h"
 
 static int usage_error(const char *cmd, const struct err *e)
@@ -53,8 +52,9 @@ static int wave_check(struct runner *r, const struct runner_args *a, struct err 
 
 static int wave_do(struct runner *r, const struct runner_args *a, struct err *e)
 {
-	if (strcmp(a->action, "halt") == 0 && !(a->confirm && engine_confirm_ok(a->wave, a->confirm)))
-		return err_set(e, "halting a wave needs --confirm %s (the wave's name)", a->wave);
+	if (strcmp(a->action, "halt") == 0 &&
+	    !runner_confirm_typed(a->wave, a->confirm, "halt the whole wave"))
+		return err_set(e, "halting a wave needs its name typed, or --confirm %s", a->wave);
 	if (runner_wave_control(r, a->wave, a->action, a->max, e) < 0)
 		return -1;
 	printf("wave %s: %s%s\n", a->wave, a->action, a->max > 0 ? " applied" : "");
@@ -118,8 +118,8 @@ static int halt_check(struct runner *r, const struct runner_args *a, struct err 
 
 static int halt_do(struct runner *r, const struct runner_args *a, struct err *e)
 {
-	if (!(a->confirm && engine_confirm_ok(a->account, a->confirm)))
-		return err_set(e, "halting needs --confirm %s (the account id)", a->account);
+	if (!runner_confirm_typed(a->account, a->confirm, "halt the account"))
+		return err_set(e, "halting needs the account id typed, or --confirm %s", a->account);
 	int clear = a->as && strcmp(a->as, "clear") == 0;
 	if (runner_halt(r, a->account, clear ? NULL : a->reason, e) < 0)
 		return -1;

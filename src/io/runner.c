@@ -2751,15 +2751,10 @@ int runner_args_parse(int argc, char **argv, int with_action, struct runner_args
 	return 0;
 }
 
-/* The typed confirmation: --yes, --confirm TARGET, or the target typed on
- * the terminal. Never a bare y. */
-static int cli_confirm(void *ctx, const char *target, const char *what)
+int runner_confirm_typed(const char *target, const char *given, const char *what)
 {
-	const struct runner_args *a = ctx;
-	if (a->yes)
-		return 1;
-	if (a->confirm)
-		return engine_confirm_ok(target, a->confirm);
+	if (given)
+		return engine_confirm_ok(target, given);
 	FILE *tty = fopen("/dev/tty", "r+");
 	if (!tty)
 		return 0;
@@ -2771,6 +2766,13 @@ static int cli_confirm(void *ctx, const char *target, const char *what)
 		fprintf(tty, "not confirmed\n");
 	fclose(tty);
 	return ok;
+}
+
+/* A cut-over's confirmation for the commands: --yes, else as above. */
+static int cli_confirm(void *ctx, const char *target, const char *what)
+{
+	const struct runner_args *a = ctx;
+	return a->yes || runner_confirm_typed(target, a->confirm, what);
 }
 
 struct runner *runner_args_open(const struct runner_args *a, FILE *log, struct err *e)

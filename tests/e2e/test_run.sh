@@ -64,7 +64,7 @@ audit_has "$B" 'wave.postpone .*ramp'
 audit_has "$B" 'wave.throttle .*"max":1'
 
 note "a cut-over needs the typed account id: a bare y never does"
-expect_exit 3 "$WARROOM" run "$B" --account acct-001 </dev/null
+expect_exit 3 setsid -w "$WARROOM" run "$B" --account acct-001 </dev/null  # no terminal: no prompt
 "$WARROOM" gate sign "$B" --account acct-001 --gate g-provision --confirm acct-001 >/dev/null
 expect_exit 3 "$WARROOM" run "$B" --account acct-001 --confirm y
 expect_out 'typed confirmation of cut-over step s-cutover'
