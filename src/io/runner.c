@@ -81,6 +81,7 @@ struct job {
 	char note[512];
 	int refused; /* another console holds the step */
 	int start_failed; /* it could not start (a token missing, ...) */
+	int64_t next_progress; /* when the step's progress probe is due (monotonic) */
 };
 
 struct runner {
@@ -2182,6 +2183,70 @@ static void sample_metrics(struct runner *r)
 	}
 }
 
+/* A step's progress probe: polled while it runs, shown in its output and
+ * kept as a metric sample named "progress/STEP" (0..1). */
+struct progress_ctx {
+	struct runner *r;
+	char *account, *step;
+	int64_t step_run;
+	const char *pointer;
+};
+
+static void on_progress(void *ctx, const struct http_result *res)
+{
+	struct progress_ctx *c = ctx;
+	double v;
+	struct err e = {{0}};
+	if (metric_value(res, c->pointer, &v, &e) == 0) {
+		if (v > 1)
+			v /= 100; /* written as a percentage */
+		char name[300], line[64];
+		snprintf(name, sizeof(name), "progress/%s", c->step);
+		metric_sample(c->r, c->account, name, v);
+		int n = snprintf(line, sizeof(line), "progress %.0f%%\n", v * 100);
+		if (runs_output_append(c->r->st, c->step_run, c->account, c->step, "info", line,
+				       (size_t)n, &e) < 0)
+			logf_(c->r, "warning: %s", e.msg);
+	}
+	c->r->sampling--;
+	free(c->account);
+	free(c->step);
+	free(c);
+}
+
+static void poll_progress(struct runner *r)
+{
+	int64_t now = util_mono_ms();
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		struct job *j = &r->jobs[i];
+		const struct plan_progress *pg =
+			j->mode == JOB_STEP ? r->steps[j->cur].step->progress : NULL;
+		if (!pg || !j->active || now < j->next_progress)
+			continue;
+		j->next_progress = now + (pg->interval_ms > 0 ? pg->interval_ms : 2000);
+		struct err e = {{0}};
+		char *url = render(j, pg->url, &e);
+		size_t nh = 0;
+		char **hdrs = url ? build_headers(j, NULL, 0, url, &nh, &e) : NULL;
+		struct progress_ctx *c = xcalloc(1, sizeof(*c));
+		c->r = r;
+		c->step_run = j->step_run;
+		c->pointer = pg->pointer ? pg->pointer : "";
+		struct http_request rq = {.method = "GET", .url = url,
+					  .headers = (const char *const *)hdrs, .n_headers = nh,
+					  .idempotent = 1, .timeout_ms = 5000};
+		if (hdrs && http_submit(r->http, &rq, NULL, on_progress, c, &e) > 0) {
+			c->account = xstrdup(j->acct->id);
+			c->step = xstrdup(r->steps[j->cur].step->step_id);
+			r->sampling++;
+		} else {
+			free(c);
+		}
+		free(url);
+		free_strv(hdrs, nh);
+	}
+}
+
 static void heartbeat(struct runner *r)
 {
 	int64_t now = util_mono_ms();
@@ -2242,6 +2307,7 @@ int runner_poll(struct runner *r, struct pollfd *extra, size_t n_extra, int time
 	free(fds);
 	heartbeat(r);
 	sample_metrics(r);
+	poll_progress(r);
 	int rc = 0;
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		struct job *j = &r->jobs[i];

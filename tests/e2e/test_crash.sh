@@ -12,6 +12,8 @@ STEP_SLEEP=10 "$WARROOM" run "$P" --account acct-001 >"$T/run1.out" 2>&1 &
 RUN=$!
 PIDS+=($RUN)
 wait_until 20 grep -q 's-note: running' "$T/run1.out" || { cat "$T/run1.out" >&2; fail "s-note never started"; }
+progress() { sqlite3 "$P/warroom.db" "SELECT count(*) FROM step_output WHERE step_id = 's-note' AND stream = 'info' AND chunk LIKE 'progress %'" | grep -qv '^0$'; }
+wait_until 10 progress || fail "the step's progress was never polled"
 kill -9 "$RUN"
 wait "$RUN" 2>/dev/null || true
 
