@@ -198,6 +198,10 @@ static const char *row_text(const struct tui *t, const struct gateview *gv, cons
 	}
 	if (r->kind == G_CRITERION) {
 		const char *crit = g->criteria[r->index];
+		if (g->n_checks) { /* the runner's rule: checks measure, sign-off covers */
+			sb_addf(sb, "note    %-28s described by the automatic checks", crit);
+			return "skipped";
+		}
 		const struct dash_tick *tk = tick_of(gv, crit);
 		sb_addf(sb, "manual  %-28s ", crit);
 		if (!tk) {
@@ -380,6 +384,11 @@ static void tick_row(struct tui *t, struct view *v)
 	}
 	if (r->kind == G_APPROVER) {
 		tui_message(t, 1, "approvers sign with y or reject with x");
+		return;
+	}
+	if (g->n_checks) {
+		tui_message(t, 1, "with automatic checks a gate's criteria describe them; the "
+				  "approvers' sign-off covers the rest");
 		return;
 	}
 	const char *item = g->criteria[r->index];

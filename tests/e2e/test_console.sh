@@ -109,9 +109,11 @@ check_screen gate-signed
 tmux_keys t
 wait_screen "automatic criteria are measured, not ticked"
 tmux_keys j t
-wait_screen "ticked by"
+wait_screen "criteria describe them"
 tmux_keys '>'
 wait_screen "Gate g-cutover"
+tmux_keys t
+wait_screen "ticked by"
 tmux_keys y
 wait_screen "refused: $ME holds none of g-cutover's approver roles (DBA Lead)"
 tmux_keys x
