@@ -170,6 +170,12 @@ int sim_metrics_check_query(const char *expr, struct err *e);
 
 /* ---- the target's state as metrics read it (sim_target.c) ----------------------- */
 
+/* Calls fn for each entity of one kind that a tenant holds, in storage order
+ * (under the lock, like every handler); -1 when there is no such tenant. */
+typedef void (*sim_target_visit_fn)(void *ctx, const char *id, const cJSON *obj);
+int sim_target_each(struct sim *sim, const char *tenant, enum simdata_kind kind, sim_target_visit_fn fn,
+		    void *ctx);
+
 struct sim_tenant_view {
 	const char *id;
 	const char *state;     /* provisioned | importing | dual_run | cut_over | rolled_back */

@@ -12,13 +12,6 @@
 #define PAGE_SIZE_DEFAULT 25
 #define PAGE_SIZE_MAX 500
 
-/* The target's entities, walked by sim_target.c when it offers the walker.
- * Until it does, the target side of the bucket routes answers 501 and the
- * reference side still works. */
-typedef void (*sim_parity_visit_fn)(void *ctx, const char *id, const cJSON *obj);
-int sim_target_each(struct sim *sim, const char *tenant, enum simdata_kind kind,
-		    sim_parity_visit_fn fn, void *ctx) __attribute__((weak));
-
 /* The reference side never changes for a given seed, so its index is built
  * once per (account, kind) and kept. */
 struct cached {
@@ -184,12 +177,6 @@ static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind 
 	if (side && strcmp(side, "target") != 0) {
 		sim_reply_error(call, 400, "bad_request", "%s %s: side must be target or source, not '%s'",
 				call->method, call->path, side);
-		return NULL;
-	}
-	if (!sim_target_each) {
-		sim_reply_error(call, 501, "not_implemented",
-				"%s %s: this simulator cannot walk the target's entities; use side=source",
-				call->method, call->path);
 		return NULL;
 	}
 	struct walk w = {scratch, s->hasher};

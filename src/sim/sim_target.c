@@ -782,6 +782,20 @@ int sim_target_tenant_find(struct sim *sim, const char *id, int64_t now_ms, stru
 	return i < 0 ? -1 : sim_target_tenant_at(sim, (size_t)i, now_ms, out);
 }
 
+int sim_target_each(struct sim *sim, const char *tenant, enum simdata_kind kind, sim_target_visit_fn fn,
+		    void *ctx)
+{
+	struct target *tg = sim_state(sim, &sim_target_routes);
+	jobs_settle(tg, util_now_ms());
+	ptrdiff_t i = tenant_index(tg, tenant);
+	if (i < 0)
+		return -1;
+	const struct bucket *b = &tg->tenants[i]->kinds[kind];
+	for (size_t j = 0; j < b->n; j++)
+		fn(ctx, b->items[j].id, b->items[j].obj);
+	return 0;
+}
+
 /* ---- the table --------------------------------------------------------------------------------------- */
 
 static void *target_new(struct sim *sim)

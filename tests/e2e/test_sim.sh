@@ -128,6 +128,16 @@ json 'd["removed"] >= 1'
 expect 200 GET /v1/tenants/acct-001/incidents
 json 'd["total"] == 0'
 
+note "parity buckets: the target side after an import matches the source side; an edit moves one bucket"
+expect 200 GET "/v1/tenants/acct-001/parity/buckets?entity=services&n=4&side=source"
+cp "$T/body" "$T/buckets.source"
+expect 200 GET "/v1/tenants/acct-001/parity/buckets?entity=services&n=4&side=target"
+json "d['count'] == $n and d == json.load(open('$T/buckets.source'))"
+expect 200 PUT "/v1/tenants/acct-001/services/$first" '{"description":"edited on the target"}'
+expect 200 GET "/v1/tenants/acct-001/parity/buckets?entity=services&n=4&side=target"
+json "sum(a != b for a, b in zip(d['buckets'], json.load(open('$T/buckets.source'))['buckets'])) == 1"
+expect 404 GET "/v1/tenants/nobody/parity/buckets?entity=services&n=4&side=target"
+
 note "entity writes and Idempotency-Key"
 expect 201 POST /v1/tenants/acct-001/teams '{"name":"Night shift"}' -H 'Idempotency-Key: k-1'
 tid=$(value 'd["id"]')
