@@ -82,6 +82,7 @@ struct job {
 	int refused; /* another console holds the step */
 	int start_failed; /* it could not start (a token missing, ...) */
 	int64_t next_progress; /* when the step's progress probe is due (monotonic) */
+	int rollback_when_idle; /* halted mid-step: roll back once the step ends */
 };
 
 struct runner {
@@ -1374,6 +1375,7 @@ static int start_rollback(struct job *j, enum engine_rollback_level level, size_
 	view_free(&v);
 	j->rb_pos = 0;
 	j->rb_level = level;
+	j->rollback_when_idle = 0;
 	static const enum plan_rollback_level plan_level[] = {
 		[ENGINE_ROLLBACK_STEP] = ROLLBACK_STEP, [ENGINE_ROLLBACK_PHASE] = ROLLBACK_PHASE,
 		[ENGINE_ROLLBACK_FULL] = ROLLBACK_FULL,
@@ -1643,6 +1645,10 @@ static int job_advance(struct job *j, struct err *e)
 		return gate_finish(j, e);
 	case JOB_IDLE:
 		break;
+	}
+	if (j->rollback_when_idle) {
+		j->rollback_when_idle = 0;
+		return start_rollback(j, ENGINE_ROLLBACK_FULL, 0, e);
 	}
 	if (!j->active)
 		return 0;
@@ -2567,6 +2573,8 @@ int runner_halt(struct runner *r, const char *account, const char *reason, struc
 		if (roll && j->mode == JOB_IDLE && !j->inflight) {
 			if (job_prepare(j, e) < 0 || start_rollback(j, ENGINE_ROLLBACK_FULL, 0, e) < 0)
 				return -1;
+		} else if (roll) {
+			j->rollback_when_idle = 1; /* after the operation in flight */
 		}
 	}
 	return 0;
