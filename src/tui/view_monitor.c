@@ -3,8 +3,8 @@
  * scaled so the plan's alert and critical thresholds sit on the same axis
  * and the newest value is coloured by the threshold it crossed; plus the
  * drift series. `o` switches between the program and one account. The
- * runner stores the new system's samples as kind=metric, name=METRIC and
- * the legacy system's as name=legacy/METRIC. */
+ * runner samples every monitored metric as kind=metric, name=METRIC; the
+ * plan names the legacy side of METRIC as legacy_METRIC. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include "warroom/widgets.h"
 
 #define SERIES_MAX 240
+#define LEGACY_PREFIX "legacy_"
 
 struct series {
 	char label[96];
@@ -81,12 +82,19 @@ static void mon_reload(struct tui *t, struct view *v)
 		mv->program_scope = 1;
 	series_free(mv);
 	const struct plan_monitoring *pm = t->program->plan->monitoring;
+	/* the plan names the legacy side of metric X as legacy_X: pair them */
 	for (size_t i = 0; pm && i < pm->n_migration_monitoring; i++) {
 		const struct plan_metric *m = &pm->migration_monitoring[i];
-		char label[96], legacy[160];
+		if (!m->metric_name || util_has_prefix(m->metric_name, LEGACY_PREFIX))
+			continue;
+		char legacy[160], label[96];
+		snprintf(legacy, sizeof(legacy), LEGACY_PREFIX "%s", m->metric_name);
+		const struct plan_metric *lm = NULL;
+		for (size_t k = 0; k < pm->n_migration_monitoring; k++)
+			if (util_streq(pm->migration_monitoring[k].metric_name, legacy))
+				lm = &pm->migration_monitoring[k];
 		snprintf(label, sizeof(label), "%s legacy", m->metric_name);
-		snprintf(legacy, sizeof(legacy), "legacy/%s", m->metric_name);
-		add_series(t, mv, label, SAMPLE_METRIC, legacy, m);
+		add_series(t, mv, label, SAMPLE_METRIC, legacy, lm ? lm : m);
 		snprintf(label, sizeof(label), "%s new", m->metric_name);
 		add_series(t, mv, label, SAMPLE_METRIC, m->metric_name, m);
 	}

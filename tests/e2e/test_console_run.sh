@@ -45,6 +45,12 @@ wait_screen "✓ OK    cutover-routing"
 expect_exit 0 curl -sf "$SIM_URL/v1/tenants/acme"
 expect_out '"cut_over"'
 
+note "monitor: legacy and new side by side for each metric the plan watches"
+tmux_keys 7
+wait_screen "error_rate legacy"
+wait_screen "error_rate new"
+tmux_keys 2
+
 note "roll back the phase (id typed out), then halt with a reason and resume"
 tmux_keys B
 wait_screen "roll back acme's current phase"
