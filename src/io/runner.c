@@ -83,6 +83,7 @@ struct job {
 	int start_failed; /* it could not start (a token missing, ...) */
 	int64_t next_progress; /* when the step's progress probe is due (monotonic) */
 	int rollback_when_idle; /* halted mid-step: roll back once the step ends */
+	int counted; /* its wave outcome is counted */
 };
 
 struct runner {
@@ -103,6 +104,9 @@ struct runner {
 	int64_t next_heartbeat;
 	int64_t next_sample;
 	int sampling; /* metric samples in flight */
+	/* This store's part of every Idempotency-Key: a retry or re-run repeats
+	 * its keys, another store (another rehearsal) never does. */
+	char nonce[65];
 };
 
 const struct program *runner_program(const struct runner *r) { return r->prog; }
@@ -594,7 +598,8 @@ static void check_record(struct job *j, const struct plan_check *c, enum cond_ve
 }
 
 /* A probe's verdict: status, then each assertion on the JSON answer. */
-static void probe_verdict(struct job *j, const struct plan_check *c, const struct http_result *res)
+static void probe_verdict(struct job *j, const struct plan_check *c, const char *url,
+			  const struct http_result *res)
 {
 	const struct plan_http *h = c->http;
 	char detail[512];
@@ -604,7 +609,7 @@ static void probe_verdict(struct job *j, const struct plan_check *c, const struc
 		return;
 	}
 	if (!status_expected(h, res->status)) {
-		snprintf(detail, sizeof(detail), "%s %s answered %ld", method_of(h), h->url,
+		snprintf(detail, sizeof(detail), "%s %.400s answered %ld", method_of(h), url,
 			 res->status);
 		check_record(j, c, COND_FAILED, NULL, detail);
 		return;
@@ -684,7 +689,7 @@ static void on_done(void *ctx, const struct http_result *res)
 			op_failed(j, "%s %s answered %ld%s%.200s", c->method, c->url, res->status,
 				  res->len ? ": " : "", res->len ? res->body : "");
 	} else if (o->kind == OP_PROBE) {
-		probe_verdict(j, o->check, res);
+		probe_verdict(j, o->check, c->url, res);
 	} else {
 		metric_verdict(j, c, o->check, res);
 	}
@@ -890,8 +895,8 @@ static int start_http(struct job *j, size_t idx, struct err *e)
 		: (j->mode == JOB_STEP && j->r->steps[j->cur].step->retries >= 0)
 			? j->r->steps[j->cur].step->retries
 			: idem ? 2 : 0;
-	char parts[512], key[65];
-	snprintf(parts, sizeof(parts), "%s/%s/%lld/%zu%s", j->acct->id, job_subject(j),
+	char parts[600], key[65];
+	snprintf(parts, sizeof(parts), "%s/%s/%s/%lld/%zu%s", j->r->nonce, j->acct->id, job_subject(j),
 		 (long long)j->attempt, idx, j->mode == JOB_ROLLBACK ? "/rollback" : "");
 	http_idempotency_key(parts, key);
 	struct http_request rq = {
@@ -1758,6 +1763,24 @@ static int recover(struct runner *r, struct err *e)
 	return rc;
 }
 
+/* Reads (or creates, once) the store's idempotency nonce. */
+static int store_nonce(struct runner *r, struct err *e)
+{
+	char *v = store_meta_get(r->st, "idempotency_nonce", e);
+	if (!v) {
+		if (e->msg[0])
+			return -1;
+		char seed[600];
+		snprintf(seed, sizeof(seed), "%s/%lld/%lld/%s", ident_get()->host,
+			 (long long)util_now_ms(), (long long)util_mono_us(), store_path(r->st));
+		http_idempotency_key(seed, r->nonce);
+		return store_meta_set(r->st, "idempotency_nonce", r->nonce, e);
+	}
+	snprintf(r->nonce, sizeof(r->nonce), "%s", v);
+	free(v);
+	return 0;
+}
+
 static void flatten(struct runner *r)
 {
 	const struct plan *p = r->prog->plan;
@@ -1829,6 +1852,10 @@ struct runner *runner_open(const char *program, const struct runner_options *o, 
 		for (size_t i = 0; rc == 0 && i < prog->n_accounts; i++)
 			rc = runs_ensure(r->st, prog->accounts[i].id, prog->accounts[i].wave, e);
 		if (tx_close(r, 1, rc, e) < 0) {
+			runner_free(r);
+			return NULL;
+		}
+		if (store_nonce(r, e) < 0) {
 			runner_free(r);
 			return NULL;
 		}
@@ -2041,9 +2068,15 @@ static int wave_launch(struct runner *r, struct err *e)
 		char why[256];
 		if (!engine_wave_may_launch(&ew, why, sizeof(why))) {
 			if (ew.running == 0) {
+				/* Nothing more will start: say so on each account left. */
 				logf_(r, "wave %s: %s", r->wave, why);
-				for (size_t k = 0; k < r->n_jobs; k++)
-					r->jobs[k].in_wave &= r->jobs[k].launched;
+				for (size_t k = 0; k < r->n_jobs; k++) {
+					struct job *o = &r->jobs[k];
+					if (o->in_wave && !o->launched)
+						snprintf(o->note, sizeof(o->note), "not started: wave %s: %s",
+							 r->wave, why);
+					o->in_wave &= o->launched;
+				}
 			}
 			break;
 		}
@@ -2092,7 +2125,7 @@ int runner_start_wave(struct runner *r, const char *wave, struct err *e)
 		struct job *j = job_of(r, accts[i]->id, e);
 		if (j) {
 			j->in_wave = 1;
-			j->launched = 0;
+			j->launched = j->counted = 0;
 		}
 	}
 	free(accts);
@@ -2269,7 +2302,7 @@ static void heartbeat(struct runner *r)
 /* A finished wave account counts as failed when it stopped badly. */
 static void wave_account_done(struct runner *r, struct job *j)
 {
-	if (!j->in_wave || !j->launched)
+	if (!j->in_wave || !j->launched || j->counted)
 		return;
 	struct runner_status s;
 	struct err e = {{0}};
@@ -2277,7 +2310,7 @@ static void wave_account_done(struct runner *r, struct job *j)
 	    (s.state == ENGINE_RUN_FAILED || s.state == ENGINE_RUN_ROLLED_BACK ||
 	     s.state == ENGINE_RUN_HALTED))
 		r->wave_failed++;
-	j->in_wave = 0; /* counted once */
+	j->counted = 1;
 }
 
 int runner_poll(struct runner *r, struct pollfd *extra, size_t n_extra, int timeout_ms,

@@ -45,6 +45,29 @@ audit_has "$P" 'http.request acct-003/s-create .*"method":"DELETE"'
 expect_exit 2 "$WARROOM" rollback "$P" --account acct-003 --level sideways
 expect_exit 2 "$WARROOM" rollback "$P" --account acct-003 --level step
 
+note "a wave stops launching once its failure ratio crosses the threshold"
+W=$(program_copy "$ROOT/tests/e2e/programs/basic" wave)
+curl -fsS -X POST -d '{"read_only": true, "paths": "/v1/tenants/acct-003/import"}' \
+	"$SIM_URL/_sim/faults" >/dev/null
+expect_exit 1 "$WARROOM" run "$W" --wave ramp
+expect_out 'acct-003: rolled_back'
+expect_out "acct-004: waiting: not started: wave ramp: failure ratio 1/1 crossed"
+curl -fsS -X DELETE "$SIM_URL/_sim/faults" >/dev/null
+"$WARROOM" audit tail "$W" -n 1000 >"$T/audit.txt"
+grep -q 'acct-004' "$T/audit.txt" && fail "acct-004 was started after the threshold was crossed"
+
+note "an invariant breach stops the line before the next step and rolls back"
+S=$(program_copy "$ROOT/tests/e2e/programs/basic" stl)
+expect_exit 3 "$WARROOM" run "$S" --account acct-001
+"$WARROOM" gate sign "$S" --account acct-001 --gate g-provision --confirm acct-001 >/dev/null
+sqlite3 "$S/warroom.db" "INSERT INTO samples (account, kind, name, value, passed, evaluated, ts_ms) \
+	VALUES ('acct-001', 'parity', 'pass_rate', 0.95, 95, 100, $(date +%s%3N))"
+expect_exit 1 "$WARROOM" run "$S" --account acct-001 --yes
+expect_out 'acct-001: halted: halted: invariant breach: 5% failing, over the 0.1% limit'
+audit_has "$S" 'run.halt acct-001 .*invariant breach'
+audit_has "$S" 'rollback.done acct-001 .*"level":"full"'
+grep -q 'step.start acct-001/s-cutover' "$T/audit.txt" && fail "the cut-over ran past a stop-the-line"
+
 note "a customer veto stops the line: halted with the reason, rolled back as the plan says"
 expect_exit 3 "$WARROOM" run "$P" --account acct-004
 expect_exit 1 "$WARROOM" halt "$P" --account acct-004 --reason "customer veto" --confirm acct-00
