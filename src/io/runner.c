@@ -1206,8 +1206,8 @@ static int begin_step(struct job *j, size_t idx, struct err *e)
 }
 
 static enum engine_approval approval_of(struct runner *r, const char *account,
-					const struct plan_gate *g, char *why, size_t size,
-					struct err *e, int *failed)
+					const struct plan_gate *g, int inconclusive, char *why,
+					size_t size, struct err *e, int *failed)
 {
 	*failed = 0;
 	struct runs_signoff *rows = NULL;
@@ -1231,9 +1231,12 @@ static enum engine_approval approval_of(struct runner *r, const char *account,
 				roles[i].quorum = (long)g->quorum[q].count;
 	}
 	enum engine_approval a = ENGINE_APPROVAL_GRANTED;
+	struct engine_approver op = {"operator", 1};
 	if (g->n_approvers)
 		a = engine_gate_approval(roles, g->n_approvers, sigs, n, r->prog->plan_hash, serial,
 					 why, size);
+	else if (inconclusive) /* nobody to sign but an operator's decision */
+		a = engine_gate_approval(&op, 1, sigs, n, r->prog->plan_hash, serial, why, size);
 	else
 		snprintf(why, size, "no approvers");
 	free(roles);
@@ -1302,11 +1305,10 @@ static int gate_approve(struct job *j, size_t phase, enum engine_gate_state cur,
 	free(missing);
 	int failed;
 	char awhy[512];
-	enum engine_approval a = approval_of(r, j->acct->id, g, awhy, sizeof(awhy), e, &failed);
+	enum engine_approval a = approval_of(r, j->acct->id, g, cur == ENGINE_GATE_INCONCLUSIVE,
+					     awhy, sizeof(awhy), e, &failed);
 	if (failed)
 		return -1;
-	if (cur == ENGINE_GATE_INCONCLUSIVE && !g->n_approvers)
-		a = ENGINE_APPROVAL_PENDING; /* nobody can sign it: reconcile decides */
 	if (a == ENGINE_APPROVAL_GRANTED)
 		return gate_set(j, phase, ENGINE_GATE_PASSED, awhy, e) < 0 ? -1 : 1;
 	if (a == ENGINE_APPROVAL_REJECTED) {
@@ -2449,8 +2451,13 @@ int runner_sign(struct runner *r, const char *account, const char *gate_id, cons
 			if (!role || strcmp(role, g->approvers[i]) == 0)
 				mine = g->approvers[i];
 		}
-	if (!g->n_approvers)
-		return err_set(e, "gate %s has no approvers to sign", gate_id);
+	if (!g->n_approvers) {
+		/* No approver roles: an operator decides (an Inconclusive gate). */
+		if (r->prog->roster.n_operators && !roster_is_operator(&r->prog->roster, login))
+			return err_set(e, "gate %s has no approvers: only an operator can decide it",
+				       gate_id);
+		mine = "operator";
+	}
 	if (role && !mine)
 		return err_set(e, "%s does not hold role '%s' for gate %s in roster.yaml", login, role,
 			       gate_id);

@@ -68,6 +68,39 @@ audit_has "$S" 'run.halt acct-001 .*invariant breach'
 audit_has "$S" 'rollback.done acct-001 .*"level":"full"'
 grep -q 'step.start acct-001/s-cutover' "$T/audit.txt" && fail "the cut-over ran past a stop-the-line"
 
+note "an Inconclusive gate waits for a person, never passes by itself"
+I=$(program_copy "$ROOT/tests/e2e/programs/basic" inconclusive)
+python3 - "$I/plan.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+old = """      approval_required: true
+      approvers: ["SRE Lead"]
+      failure_response: rollback
+"""
+new = """      approval_required: false
+      failure_response: block
+      checks:
+        - name: target healthy
+          http:
+            url: "{{target.base_url}}/v1/health"
+            assert:
+              - {pointer: /status, op: "==", value: ok}
+"""
+assert old in s
+open(p, "w").write(s.replace(old, new))
+PY
+curl -fsS -X POST -d '{"malformed_rate": 1.0, "paths": "/v1/health"}' "$SIM_URL/_sim/faults" >/dev/null
+expect_exit 3 "$WARROOM" run "$I" --account acct-002 --yes
+expect_out 'acct-002: waiting: gate g-provision inconclusive: .*Inconclusive'
+curl -fsS -X DELETE "$SIM_URL/_sim/faults" >/dev/null
+expect_exit 3 "$WARROOM" run "$I" --account acct-002 --yes
+expect_out 'inconclusive'
+expect_exit 0 "$WARROOM" gate sign "$I" --account acct-002 --gate g-provision --confirm acct-002
+expect_exit 0 "$WARROOM" run "$I" --account acct-002 --yes
+expect_out 'acct-002: done'
+audit_has "$I" 'gate.sign acct-002/g-provision .*"role":"operator"'
+
 note "a customer veto stops the line: halted with the reason, rolled back as the plan says"
 expect_exit 3 "$WARROOM" run "$P" --account acct-004
 expect_exit 1 "$WARROOM" halt "$P" --account acct-004 --reason "customer veto" --confirm acct-00
