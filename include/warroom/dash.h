@@ -38,6 +38,7 @@ void dash_runs_free(struct dash_runs *r);
 /* ---- one account's steps ---- */
 struct dash_step {
 	char *phase_id, *step_id, *state, *actor, *error;
+	char *waiting; /* what a waiting step waits for; NULL when not waiting */
 	int64_t attempt, started_ms, finished_ms;
 };
 struct dash_steps {

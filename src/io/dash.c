@@ -153,7 +153,8 @@ int dash_steps_load(struct store *s, const char *account, struct dash_steps *out
 	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *st = store_stmt(
 		s,
-		"SELECT phase_id, step_id, state, actor, error, attempt, started_ms, finished_ms "
+		"SELECT phase_id, step_id, state, actor, error, attempt, started_ms, finished_ms, "
+		"waiting "
 		"FROM step_runs sr WHERE account = ?1 AND attempt = (SELECT max(attempt) "
 		"FROM step_runs x WHERE x.account = sr.account AND x.step_id = sr.step_id) "
 		"ORDER BY id",
@@ -168,8 +169,13 @@ int dash_steps_load(struct store *s, const char *account, struct dash_steps *out
 			.actor = col_dup(st, 3), .error = col_dup(st, 4),
 			.attempt = sqlite3_column_int64(st, 5),
 			.started_ms = sqlite3_column_int64(st, 6),
-			.finished_ms = sqlite3_column_int64(st, 7),
+			.finished_ms = sqlite3_column_int64(st, 7), .waiting = col_dup(st, 8),
 		};
+		/* a running step with a waiting reason waits for a person */
+		if (x.waiting && util_streq(x.state, "running")) {
+			free(x.state);
+			x.state = xstrdup("waiting");
+		}
 		VEC_PUSH(out->v, out->n, out->cap, x);
 	}
 	if (rc < 0) {
@@ -195,6 +201,7 @@ void dash_steps_free(struct dash_steps *st)
 		free(st->v[i].state);
 		free(st->v[i].actor);
 		free(st->v[i].error);
+		free(st->v[i].waiting);
 	}
 	free(st->v);
 	memset(st, 0, sizeof(*st));

@@ -162,6 +162,8 @@ static void step_detail(const struct tui *t, const struct runview *rv,
 	if (st->description)
 		sb_addf(sb, "%s\n", st->description);
 	const struct dash_step *s = dash_steps_find(&rv->steps, st->step_id);
+	if (s && s->waiting)
+		sb_addf(sb, "waiting for: %s\n", s->waiting);
 	if (s && s->error)
 		sb_addf(sb, "error: %s\n", s->error);
 	if (st->responsible_party)

@@ -222,7 +222,7 @@ void widgets_progress(struct strbuf *sb, double frac, int width, int utf8)
 }
 
 static const struct widgets_badge badges[] = {
-	{"pending", "\xc2\xb7", ".", "WAIT", ROLE_PENDING},
+	{"pending", "\xc2\xb7", ".", "TODO", ROLE_PENDING},
 	{"running", "\xe2\x96\xb6", ">", "RUN", ROLE_RUNNING},
 	{"succeeded", "\xe2\x9c\x93", "+", "OK", ROLE_OK},
 	{"failed", "\xe2\x9c\x97", "x", "FAIL", ROLE_FAIL},
@@ -232,7 +232,7 @@ static const struct widgets_badge badges[] = {
 	{"unknown", "?", "?", "UNKN", ROLE_FAIL},
 	{"halted", "\xe2\x96\xa0", "#", "HALT", ROLE_FAIL},
 	{"postponed", "\xe2\x80\x96", "=", "POST", ROLE_WARN},
-	{"waiting", "\xe2\x80\xa6", "~", "GATE", ROLE_WARN},
+	{"waiting", "\xe2\x80\xa6", "~", "WAIT", ROLE_WARN},
 	{"completed", "\xe2\x9c\x93", "+", "DONE", ROLE_OK},
 	{"done", "\xe2\x9c\x93", "+", "DONE", ROLE_OK},
 	{"idle", "\xc2\xb7", ".", "IDLE", ROLE_PENDING},

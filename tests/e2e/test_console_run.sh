@@ -23,11 +23,12 @@ tmux_keys x y z Enter
 wait_screen "not started"
 tmux_keys r a c m e Enter
 wait_screen "acme started"
-wait_screen "GATE" # waits for a person: the step's manual check
+wait_screen "… WAIT" # waits for a person: the step's manual row
 
 note "run view: the step's requests in the output pane; tick its manual check"
 tmux_keys Enter j
 wait_screen "POST $SIM_URL/v1/tenants -> 201"
+wait_screen "waiting for: "
 tmux_keys t
 wait_screen "tick a manual row of create-tenant"
 tmux_keys 1 Enter
@@ -78,7 +79,7 @@ wait_screen "nothing done: type the wave name 'ramp' exactly"
 tmux_keys : w a v e Space r a m p Space s t a r t Enter r a m p Enter
 wait_screen "wave ramp: start done"
 tmux_keys 1
-wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -E '^(initech|umbrella) .*(GATE|RUN|OK)'" ||
+wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -E '^(initech|umbrella) .*(WAIT|RUN|OK)'" ||
 	{ tmux_screen >&2; fail "the ramp wave's accounts did not start"; }
 tmux_keys : w a v e Space n o s u c h Space p o s t p o n e Enter n o s u c h Enter
 wait_screen "unknown wave 'nosuch'"
