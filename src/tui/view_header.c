@@ -81,16 +81,21 @@ int view_header_draw(struct tui *t, int w)
 		units_format_duration(ps->rto_ms, b, sizeof(b));
 	else
 		snprintf(b, sizeof(b), "—");
-	sb_addf(&sb, " | RPO %s RTO %s | freeze %s | exc ", a, b,
-		ps ? (ps->freeze ? "ON" : "off") : "—");
+	/* most telling first: narrow terminals cut the end of the line */
+	sb_adds(&sb, " | exc ");
 	if (t->exc_open >= 0)
 		sb_addf(&sb, "%ld open, %ld expired", t->exc_open, t->exc_expired);
 	else
 		sb_adds(&sb, "—");
-	int clock_w = (int)strlen(clock) + (int)strlen(lclock) + 5; /* " %s / %s " */
+	sb_addf(&sb, " | freeze %s | RPO %s RTO %s", ps ? (ps->freeze ? "ON" : "off") : "—", a, b);
+	int wide = w >= 140;
+	int clock_w = (int)strlen(clock) + 2 + (wide ? (int)strlen(lclock) + 3 : 0);
 	tui_put(t, 0, 0, w - clock_w, ROLE_HEADER, sb_str(&sb));
 	sb_reset(&sb);
-	sb_addf(&sb, " %s / %s ", clock, lclock);
+	if (wide)
+		sb_addf(&sb, " %s / %s ", clock, lclock);
+	else
+		sb_addf(&sb, " %s ", clock);
 	tui_put(t, 0, w - clock_w, clock_w, ROLE_HEADER_KEY, sb_str(&sb));
 
 	/* row 2: accounts by wave and by phase, next gate, T-minus; the totals
@@ -121,11 +126,7 @@ int view_header_draw(struct tui *t, int w)
 			if (start >= now - 86400000LL && (nearest < 0 || start < nearest))
 				nearest = start;
 		}
-		sb_addf(&tot, " %zu accounts | waves: ", p->n_accounts);
-		add_counts(&tot, waves, nw);
-		sb_adds(&tot, " | phases: ");
-		add_counts(&tot, phases, np);
-		sb_adds(&tot, " | next gate: ");
+		sb_adds(&tot, "next gate: ");
 		if (gate_account) {
 			const struct plan_phase *ph = plan_find_phase(pl, gate_phase ? gate_phase : "");
 			sb_addf(&tot, "%s %s",
@@ -136,6 +137,10 @@ int view_header_draw(struct tui *t, int w)
 		} else {
 			sb_adds(&tot, "—");
 		}
+		sb_addf(&tot, " | %zu accounts | waves: ", p->n_accounts);
+		add_counts(&tot, waves, nw);
+		sb_adds(&tot, " | phases: ");
+		add_counts(&tot, phases, np);
 		free(cache.totals);
 		cache.totals = sb_detach(&tot);
 		cache.nearest = nearest;
@@ -144,8 +149,7 @@ int view_header_draw(struct tui *t, int w)
 	}
 	int64_t nearest = cache.nearest;
 	sb_reset(&sb);
-	sb_adds(&sb, cache.totals);
-	sb_adds(&sb, " | cutover ");
+	sb_adds(&sb, " cutover ");
 	if (nearest >= 0) {
 		long days = (long)((nearest - now) / 86400000LL);
 		if (nearest - now < 0)
@@ -155,6 +159,7 @@ int view_header_draw(struct tui *t, int w)
 	} else {
 		sb_adds(&sb, "—");
 	}
+	sb_addf(&sb, " | %s", cache.totals);
 	tui_put(t, 1, 0, w, ROLE_HEADER, sb_str(&sb));
 	sb_release(&sb);
 	return 2;
