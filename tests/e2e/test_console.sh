@@ -260,6 +260,26 @@ tmux_keys Q
 wait_until 10 test -s "$T/rc" || fail "the diff console did not quit on bad JSON"
 tmux_stop
 
+note "colour: NO_COLOR gives none; 256, 16 and 8-colour terminals all draw"
+colour_codes() { tmux -L "$TMUX_SOCK" capture-pane -e -p -t main | grep -cE $'\e\\[[0-9;]*(3[0-7]|38;5;[0-9]+|9[0-7])[;m]' || true; }
+for term in xterm-256color xterm-16color xterm; do
+	rm -f "$T/rc"
+	tmux_start 80 24 "TERM=$term $WARROOM observe $P --db $DB; echo \$? >$T/rc; sleep 60"
+	wait_screen "OBSERVER"
+	[ "$(colour_codes)" -gt 0 ] || fail "no colour drawn on $term"
+	tmux_keys Q
+	wait_until 10 test -s "$T/rc" || fail "the console did not quit on $term"
+	tmux_stop
+done
+rm -f "$T/rc"
+tmux_start 80 24 "NO_COLOR=1 $WARROOM observe $P --db $DB; echo \$? >$T/rc; sleep 60"
+wait_screen "OBSERVER"
+[ "$(colour_codes)" = 0 ] || fail "NO_COLOR still drew colours"
+screen_has "IDLE" || fail "states lack their words in monochrome"
+tmux_keys Q
+wait_until 10 test -s "$T/rc" || fail "the console did not quit"
+tmux_stop
+
 note "bad input: no program, a bad theme"
 expect_exit 2 "$WARROOM" console
 expect_out "which program"
