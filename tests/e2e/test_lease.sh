@@ -9,11 +9,15 @@ P=$(program_copy "$ROOT/tests/e2e/programs/basic" basic)
 expect_exit 0 "$WARROOM" run "$P" --account acct-001 --step s-create
 
 note "two runs of s-note at once"
+# The second starts once the first has opened the store (two processes
+# opening one database in the same instant is the store's own test).
 STEP_SLEEP=2 "$WARROOM" run "$P" --account acct-001 --step s-note >"$T/a.out" 2>&1 &
 A=$!
+PIDS+=($A)
+wait_until 20 grep -q 's-note' "$T/a.out" || { cat "$T/a.out" >&2; fail "the first run never started s-note"; }
 STEP_SLEEP=2 "$WARROOM" run "$P" --account acct-001 --step s-note >"$T/b.out" 2>&1 &
 B=$!
-PIDS+=($A $B)
+PIDS+=($B)
 set +e; wait $A; ra=$?; wait $B; rb=$?; set -e
 cat "$T/a.out" "$T/b.out" >"$T/both.out"
 [ $((ra + rb)) = 1 ] || { cat "$T/both.out" >&2; fail "exit codes $ra and $rb: want one 0 and one 1"; }
