@@ -63,15 +63,32 @@ int widgets_width(const char *s)
 
 /* Appends one character; control characters become '?' so a hostile value
  * cannot move the cursor or change the terminal's state. */
-static void add_char(struct strbuf *sb, const char *s, size_t len, wchar_t wc)
+/* Without a UTF-8 locale the symbols the console itself uses get their
+ * ASCII forms; any other non-ASCII character becomes '?'. */
+static const struct {
+	wchar_t wc;
+	char ascii;
+} ascii_forms[] = {
+	{0x2014, '-'}, {0x2013, '-'}, {0x2026, '~'}, {0x00b7, '.'}, {0x2713, '+'},
+	{0x2717, 'x'}, {0x25b6, '>'}, {0x2502, '|'}, {0x2500, '-'}, {0x25cb, 'o'},
+};
+
+static void add_char(struct strbuf *sb, const char *s, size_t len, wchar_t wc, int utf8)
 {
-	if (wc < 0x20 || wc == 0x7f || wc == 0xfffd || (wc >= 0x80 && wc < 0xa0))
+	if (wc < 0x20 || wc == 0x7f || wc == 0xfffd || (wc >= 0x80 && wc < 0xa0)) {
 		sb_addc(sb, '?');
-	else
+	} else if (!utf8 && wc >= 0x80) {
+		char c = '?';
+		for (size_t i = 0; i < ARRAY_SIZE(ascii_forms); i++)
+			if (ascii_forms[i].wc == wc)
+				c = ascii_forms[i].ascii;
+		sb_addc(sb, c);
+	} else {
 		sb_add(sb, s, len);
+	}
 }
 
-void widgets_fit(struct strbuf *sb, const char *s, int width, int utf8, int align_right)
+static void fit(struct strbuf *sb, const char *s, int width, const char *ellipsis, int align_right)
 {
 	if (width <= 0)
 		return;
@@ -85,7 +102,7 @@ void widgets_fit(struct strbuf *sb, const char *s, int width, int utf8, int alig
 		wchar_t wc;
 		while (*s) {
 			size_t len = utf8_next(s, &wc);
-			add_char(sb, s, len, wc);
+			add_char(sb, s, len, wc, 1);
 			s += len;
 		}
 		if (!align_right)
@@ -100,13 +117,33 @@ void widgets_fit(struct strbuf *sb, const char *s, int width, int utf8, int alig
 		int cw = char_width(wc);
 		if (w + cw > width - 1)
 			break;
-		add_char(sb, s, len, wc);
+		add_char(sb, s, len, wc, 1);
 		w += cw;
 		s += len;
 	}
-	sb_adds(sb, utf8 ? "\xe2\x80\xa6" : "~");
+	sb_adds(sb, ellipsis);
 	for (w++; w < width; w++)
 		sb_addc(sb, ' ');
+}
+
+void widgets_fit(struct strbuf *sb, const char *s, int width, int utf8, int align_right)
+{
+	if (width <= 0)
+		return;
+	if (utf8) {
+		fit(sb, s ? s : "", width, "\xe2\x80\xa6", align_right);
+		return;
+	}
+	/* ASCII forms first, so every character is one column when fitting */
+	struct strbuf ascii = {0};
+	wchar_t wc;
+	for (const char *p = s ? s : ""; *p;) {
+		size_t len = utf8_next(p, &wc);
+		add_char(&ascii, p, len, wc, 0);
+		p += len;
+	}
+	fit(sb, sb_str(&ascii), width, "~", align_right);
+	sb_release(&ascii);
 }
 
 size_t widgets_wrap(const char *s, int width, char ***lines)

@@ -280,6 +280,19 @@ tmux_keys Q
 wait_until 10 test -s "$T/rc" || fail "the console did not quit"
 tmux_stop
 
+note "a locale without UTF-8 gets ASCII symbols and boxes"
+rm -f "$T/rc"
+tmux_start 80 24 "LANG=C LC_ALL=C $WARROOM observe $P --db $DB; echo \$? >$T/rc; sleep 60"
+wait_screen "OBSERVER"
+wait_until 5 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -qE '^acme +canary +- +- +\\. IDLE'" ||
+	{ tmux_screen >&2; fail "ASCII forms missing in the C locale"; }
+tmux_keys 2
+wait_screen "Run  acme"
+screen_has "|" || fail "no ASCII box in the C locale"
+tmux_keys Q
+wait_until 10 test -s "$T/rc" || fail "the console did not quit"
+tmux_stop
+
 note "bad input: no program, a bad theme"
 expect_exit 2 "$WARROOM" console
 expect_out "which program"

@@ -44,6 +44,19 @@ static void test_fit(void **state)
 	sb_release(&sb);
 }
 
+/* Without UTF-8, the console's own symbols get ASCII forms, others '?'. */
+static void test_fit_ascii(void **state)
+{
+	(void)state;
+	struct strbuf sb = {0};
+	widgets_fit(&sb, "\xe2\x80\x94 \xc2\xb7 \xe2\x9c\x93 \xe6\x97\xa5", 8, 0, 0);
+	assert_string_equal(sb_str(&sb), "- . + ? ");
+	sb_reset(&sb);
+	widgets_fit(&sb, "\xe2\x80\x94", 3, 1, 0); /* kept as is with UTF-8 */
+	assert_string_equal(sb_str(&sb), "\xe2\x80\x94  ");
+	sb_release(&sb);
+}
+
 static void test_wrap(void **state)
 {
 	(void)state;
@@ -116,7 +129,8 @@ static void test_badges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fit),       cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_fit),       cmocka_unit_test(test_fit_ascii),
+		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_sparkline), cmocka_unit_test(test_progress),
 		cmocka_unit_test(test_badges),
 	};
