@@ -36,6 +36,8 @@ struct bucket_sum {
 	uint64_t lo, hi;
 };
 void bucket_sum_add(struct bucket_sum *s, uint64_t id_hash, const unsigned char hash[CANON_HASH_LEN]);
+/* into += s: the summary of both sets together (counts add too). */
+void bucket_sum_merge(struct bucket_sum *into, const struct bucket_sum *s);
 int bucket_sum_equal(const struct bucket_sum *a, const struct bucket_sum *b);
 void bucket_sum_hex(const struct bucket_sum *s, char out[BUCKET_SUM_HEX]);
 int bucket_sum_parse_hex(const char *hex, struct bucket_sum *s); /* count untouched; 0 or -1 */
@@ -109,6 +111,7 @@ struct bucket_result {
 	size_t buckets_split;    /* differing buckets split further */
 	size_t leaves_fetched;   /* buckets fetched as item lists */
 	uint64_t left_count, right_count;
+	struct bucket_sum left_sum, right_sum; /* each side's whole set, from level 0 */
 };
 void bucket_result_free(struct bucket_result *r);
 const char *bucket_diff_kind_name(enum bucket_diff_kind k); /* "missing", "extra", "changed" */

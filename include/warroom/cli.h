@@ -53,7 +53,7 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 	  "PROGRAM --account ID --reason TEXT --confirm ACCOUNT_ID [--as clear] [--db FILE]", \
 	  "stop the line for an account (customer veto); --as clear lifts it") \
 	_("parity", cmd_parity,                                                \
-	  "PROGRAM [--account ID|--wave NAME] [--source import|reference] [--db FILE] [--aa] [--json]", \
+	  "PROGRAM [--account ID|--wave NAME] [--source import|reference] [--db FILE] [--aa] [--json] [--buckets [--bucket-count N]]", \
 	  "measure parity (counts, hashes, samples, plan invariants); exit 1 under threshold") \
 	_("exception", cmd_exception,                                          \
 	  "add|close|list PROGRAM [--db FILE] [--scope S --owner LOGIN --reason TEXT --expires DUR|TIME [--controls TEXT]] [--id N] [--open|--expired|--closed]", \

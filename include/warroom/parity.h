@@ -94,6 +94,22 @@ int parity_compare(const char *account, const struct entity_set *source,
 		   parity_explain_fn explain, void *explain_ctx, int64_t now_ms,
 		   struct parity_result *out, struct err *e);
 
+/* What a bucketed comparison knows of a type without reading it (bucket.h):
+ * each side's count, and as digests each side's whole-set checksum. */
+struct parity_totals {
+	size_t source_count, target_count;
+	char source_digest[CANON_HEX_LEN], target_digest[CANON_HEX_LEN];
+};
+/* parity_compare after a bisection: source and target hold only the
+ * entities it found differing, read whole; every other entity counted in
+ * totals is known to match by its bucket's checksum. Each differing entity
+ * present on both sides is diffed field by field: that is the sample. */
+int parity_compare_bucketed(const char *account, const struct entity_set *source,
+			    const struct entity_set *target,
+			    const struct parity_totals totals[ENTITY_TYPE_COUNT],
+			    struct parity_config *cfg, parity_explain_fn explain, void *explain_ctx,
+			    int64_t now_ms, struct parity_result *out, struct err *e);
+
 /* Adds one plan invariant (a reconciliation's acceptance threshold, ...):
  * passes when `value` >= `needed`. Recomputes the pass rate. */
 void parity_add_invariant(struct parity_result *r, const char *name, double value,

@@ -44,6 +44,16 @@ const char *targetapi_side_name(enum targetapi_side s); /* "target", "source" */
 int targetapi_fetch_all(struct targetapi *t, const char *tenant, enum targetapi_side side,
 			struct entity_set *out, struct err *e);
 
+/* One type's entities, all pages, into out (as targetapi_fetch_all). */
+int targetapi_fetch_type(struct targetapi *t, const char *tenant, enum targetapi_side side,
+			 enum entity_type type, struct entity_set *out, struct err *e);
+/* One entity by id (/v1/tenants/ID/ENTITY/EID, or .../parity/source/ENTITY/EID)
+ * into out; -1 naming the request when it cannot be read (404 included). */
+int targetapi_fetch_one(struct targetapi *t, const char *tenant, enum targetapi_side side,
+			enum entity_type type, const char *id, struct entity_set *out, struct err *e);
+/* The requests the paged read of `count` entities of one type takes. */
+size_t targetapi_list_requests(uint64_t count);
+
 /* The target keeps canonical entities (entity.h) with bookkeeping of its
  * own: a "type" tag and an "origin" on every record, and an integration's
  * canonical "type" under "integration_type". This turns the entities of a

@@ -1,7 +1,8 @@
 /* `warroom parity` — the invariants of each account measured headless:
  * the reference side against the target through the target API, stored as
  * samples and an audit record, printed as a table; exit 1 under threshold.
- * `--aa` compares the reference with itself to measure the noise floor. */
+ * `--aa` compares the reference with itself to measure the noise floor;
+ * `--buckets` bisects bucket checksums and reads only what differs. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,14 @@ struct parity_opts {
 	const char *program, *account, *wave, *db;
 	int aa, json;
 	int reference; /* --source reference: the simulator's seeded dataset */
+	int buckets;   /* --buckets: bisect checksums, read only what differs */
+	unsigned bucket_count; /* --bucket-count N: fan-out; 0 = the plan's */
+};
+
+/* What reading an account cost, and what a full download would have. */
+struct cost {
+	size_t requests, full_requests;
+	uint64_t bytes, full_bytes; /* full_bytes estimated; 0 = unknown */
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -35,6 +44,7 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 		{"account", required_argument, NULL, 'a'}, {"wave", required_argument, NULL, 'w'},
 		{"db", required_argument, NULL, 'd'},      {"aa", no_argument, NULL, 'A'},
 		{"json", no_argument, NULL, 'j'},          {"source", required_argument, NULL, 's'},
+		{"buckets", no_argument, NULL, 'b'},       {"bucket-count", required_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
@@ -52,6 +62,15 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 				return usage_error("--source is import or reference, not", optarg);
 			o->reference = !strcmp(optarg, "reference");
 			break;
+		case 'b': o->buckets = 1; break;
+		case 'n': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || n < 2 || n > BUCKET_MAX_FANOUT)
+				return usage_error("--bucket-count is a whole number from 2 to 4096, not", optarg);
+			o->bucket_count = (unsigned)n;
+			break;
+		}
 		case ':': return usage_error("a value is missing after", argv[optind - 1]);
 		default: return usage_error("unknown option", argv[optind - 1]);
 		}
@@ -64,6 +83,14 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 		return usage_error("unexpected argument", argv[optind]);
 	if (o->account && o->wave)
 		return usage_error("--account and --wave exclude each other", NULL);
+	if (o->bucket_count && !o->buckets)
+		return usage_error("--bucket-count goes with --buckets", NULL);
+	if (o->buckets && o->aa)
+		return usage_error("--aa and --buckets exclude each other", NULL);
+	if (o->buckets && !o->reference)
+		return usage_error("--buckets compares the target with the reference dataset the "
+				   "simulator serves (the bucket routes' source side), not with the "
+				   "account's source system: add --source reference", NULL);
 	return 0;
 }
 
@@ -163,42 +190,230 @@ static int read_source_side(struct targetapi *api, const struct account *a, int 
 	return 0;
 }
 
-/* Measures one account; fills *r. -1 with e when a side cannot be read.
- * An A/A run reads the source side twice: what differs is noise. */
-static int measure(const struct program *p, const struct account *a, struct parity_config *cfg,
-		   const struct exception_list *exc, const struct parity_opts *o,
-		   struct parity_result *r, struct err *e)
+static int open_api(const struct account *a, struct targetapi *api, struct err *e)
 {
 	char *url = targetapi_account_url(a, e);
 	if (!url)
 		return -1;
-	struct targetapi api;
-	int rc = targetapi_open(&api, url, e);
+	int rc = targetapi_open(api, url, e);
 	free(url);
-	if (rc)
-		return -1;
-	struct entity_set src = {0}, tgt = {0};
-	rc = read_source_side(&api, a, o->reference, &src, e);
-	if (!rc && o->aa) {
-		rc = read_source_side(&api, a, o->reference, &tgt, e);
-	} else if (!rc) {
-		rc = targetapi_fetch_all(&api, a->id, TARGETAPI_TARGET, &tgt, e);
-		if (!o->reference) /* the importer's side is canonical: so must the target's be */
-			targetapi_to_canonical(&tgt);
-	}
+	return rc;
+}
+
+/* What a measure read: the API it read through and both sides. */
+struct sides {
+	struct targetapi api;
+	struct entity_set src, tgt;
+};
+
+/* The end of a measure, rc being how reading went: the sides compared
+ * (tot: bucketed, else NULL), the plan's invariants added (not for A/A),
+ * what was read freed either way. */
+static int compare_sides(struct sides *s, int rc, const struct program *p, const struct account *a,
+			 struct parity_config *cfg, const struct exception_list *exc, int aa,
+			 const struct parity_totals *tot, struct parity_result *r, struct err *e)
+{
 	if (!rc) {
 		struct exceptions_explainer ex = {exc, util_now_ms()};
-		rc = parity_compare(a->id, &src, &tgt, cfg, o->aa ? NULL : exceptions_explain, &ex,
-				    ex.now_ms, r, e);
-		if (!rc && !o->aa)
+		parity_explain_fn explain = aa ? NULL : exceptions_explain;
+		rc = tot ? parity_compare_bucketed(a->id, &s->src, &s->tgt, tot, cfg, explain, &ex,
+						   ex.now_ms, r, e)
+			 : parity_compare(a->id, &s->src, &s->tgt, cfg, explain, &ex, ex.now_ms, r, e);
+		if (!rc && !aa)
 			plan_invariants(p, r);
 	}
 	if (rc)
 		err_wrap(e, "account %s", a->id);
-	entity_set_free(&src);
-	entity_set_free(&tgt);
-	targetapi_close(&api);
+	entity_set_free(&s->src);
+	entity_set_free(&s->tgt);
+	targetapi_close(&s->api);
 	return rc;
+}
+
+/* Measures one account; fills *r. -1 with e when a side cannot be read.
+ * An A/A run reads the source side twice: what differs is noise. */
+static int measure(const struct program *p, const struct account *a, struct parity_config *cfg,
+		   const struct exception_list *exc, const struct parity_opts *o,
+		   struct parity_result *r, struct cost *cost, struct err *e)
+{
+	struct sides s = {0};
+	if (open_api(a, &s.api, e))
+		return -1;
+	int rc = read_source_side(&s.api, a, o->reference, &s.src, e);
+	if (!rc && o->aa) {
+		rc = read_source_side(&s.api, a, o->reference, &s.tgt, e);
+	} else if (!rc) {
+		rc = targetapi_fetch_all(&s.api, a->id, TARGETAPI_TARGET, &s.tgt, e);
+		if (!o->reference) /* the importer's side is canonical: so must the target's be */
+			targetapi_to_canonical(&s.tgt);
+	}
+	*cost = (struct cost){s.api.requests, s.api.requests, s.api.bytes, s.api.bytes};
+	return compare_sides(&s, rc, p, a, cfg, exc, o->aa, NULL, r, e);
+}
+
+/* ---- bucketed ------------------------------------------------------------------------- */
+
+static int diff_id_cmp(const void *key, const void *d)
+{
+	return strcmp(key, ((const struct bucket_diff *)d)->id);
+}
+
+/* Whether a side holds the differing entity: the reference side every one
+ * but the target's extras, the target every one but the missing. */
+static int side_has(enum targetapi_side side, enum bucket_diff_kind k)
+{
+	return k == BUCKET_CHANGED || k == (side == TARGETAPI_REFERENCE ? BUCKET_ONLY_LEFT
+									 : BUCKET_ONLY_RIGHT);
+}
+
+/* The entities read whole, and the bytes their answers took. */
+struct reads {
+	size_t entities;
+	uint64_t bytes;
+};
+
+/* One GET per differing entity, or the type's pages when those are fewer.
+ * *read counts the entities received. */
+static int read_entities(struct targetapi *api, const char *tenant, enum targetapi_side side,
+			 enum entity_type type, const struct bucket_result *br, uint64_t count,
+			 struct entity_set *out, size_t *read, struct err *e)
+{
+	size_t want = 0;
+	for (size_t i = 0; i < br->n; i++)
+		want += side_has(side, br->v[i].kind);
+	if (!want)
+		return 0;
+	if (want < targetapi_list_requests(count)) {
+		for (size_t i = 0; i < br->n; i++) {
+			if (side_has(side, br->v[i].kind) &&
+			    targetapi_fetch_one(api, tenant, side, type, br->v[i].id, out, e))
+				return -1;
+		}
+		*read += want;
+		return 0;
+	}
+	struct entity_set all = {0};
+	if (targetapi_fetch_type(api, tenant, side, type, &all, e))
+		return -1;
+	*read += all.n;
+	for (size_t i = 0; i < all.n; i++) {
+		const struct bucket_diff *d = bsearch(all.items[i]->id, br->v, br->n, sizeof(*br->v),
+						      diff_id_cmp);
+		if (d && side_has(side, d->kind))
+			entity_set_add(out, all.items[i]);
+		else
+			entity_free(all.items[i]);
+	}
+	free(all.items);
+	return 0;
+}
+
+/* Reads the differing entities of one type on one side into out. */
+static int read_differing(struct targetapi *api, const char *tenant, enum targetapi_side side,
+			  enum entity_type type, const struct bucket_result *br, uint64_t count,
+			  struct entity_set *out, struct reads *rd, struct err *e)
+{
+	uint64_t before = api->bytes;
+	int rc = read_entities(api, tenant, side, type, br, count, out, &rd->entities, e);
+	rd->bytes += api->bytes - before;
+	return rc;
+}
+
+/* Bisects one type's buckets (reference on the left, target on the right)
+ * and reads what differs on each side. */
+static int bisect_type(struct targetapi *api, const char *tenant, enum entity_type type,
+		       unsigned fanout, struct parity_totals *tot, struct entity_set *src,
+		       struct entity_set *tgt, struct reads *rd, struct err *e)
+{
+	struct targetapi_buckets lb = {api, tenant, type, TARGETAPI_REFERENCE};
+	struct targetapi_buckets rb = {api, tenant, type, TARGETAPI_TARGET};
+	struct bucket_side left, right;
+	targetapi_bucket_side(&lb, &left);
+	targetapi_bucket_side(&rb, &right);
+	struct bucket_opts bo = {.fanout = fanout};
+	struct bucket_result br;
+	if (bucket_compare(&left, &right, &bo, &br, e))
+		return -1;
+	tot->source_count = (size_t)br.left_count;
+	tot->target_count = (size_t)br.right_count;
+	bucket_sum_hex(&br.left_sum, tot->source_digest);
+	bucket_sum_hex(&br.right_sum, tot->target_digest);
+	int rc = read_differing(api, tenant, TARGETAPI_REFERENCE, type, &br, br.left_count, src,
+				rd, e);
+	if (!rc)
+		rc = read_differing(api, tenant, TARGETAPI_TARGET, type, &br, br.right_count, tgt,
+				    rd, e);
+	bucket_result_free(&br);
+	return rc;
+}
+
+/* The bytes a full download would take: the entities read so far, else a
+ * first page of the biggest type, give the size of one. */
+static uint64_t estimate_full_bytes(struct targetapi *api, const char *tenant,
+				    const struct parity_totals *tot, struct reads rd)
+{
+	uint64_t all = 0, biggest = 0;
+	enum entity_type big = 0;
+	for (int t = 0; t < ENTITY_TYPE_COUNT; t++) {
+		all += tot[t].source_count + tot[t].target_count;
+		if (tot[t].target_count > biggest)
+			biggest = tot[t].target_count, big = (enum entity_type)t;
+	}
+	if (!rd.entities && biggest) {
+		struct err ignored = {{0}}; /* an estimate that cannot be made stays unknown */
+		uint64_t before = api->bytes;
+		char *path = xasprintf("/v1/tenants/%s/%s?page=1&page_size=25", tenant,
+				       entity_type_plural(big));
+		cJSON *page = targetapi_get_json(api, path, &ignored);
+		free(path);
+		rd.entities = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(page, "data"));
+		cJSON_Delete(page);
+		rd.bytes = api->bytes - before;
+	}
+	return rd.entities ? rd.bytes * all / rd.entities : 0;
+}
+
+/* The bucketed measure: checksums bisected per type, only the differing
+ * entities read, the rest counted as matching. */
+static int measure_bucketed(const struct program *p, const struct account *a,
+			    struct parity_config *cfg, const struct exception_list *exc,
+			    unsigned fanout, struct parity_result *r, struct cost *cost,
+			    struct err *e)
+{
+	struct sides s = {0};
+	if (open_api(a, &s.api, e))
+		return -1;
+	struct parity_totals tot[ENTITY_TYPE_COUNT];
+	memset(tot, 0, sizeof(tot));
+	struct reads rd = {0};
+	int rc = 0;
+	for (int t = 0; t < ENTITY_TYPE_COUNT && !rc; t++)
+		rc = bisect_type(&s.api, a->id, (enum entity_type)t, fanout, &tot[t], &s.src, &s.tgt,
+				 &rd, e);
+	if (!rc) {
+		cost->full_bytes = estimate_full_bytes(&s.api, a->id, tot, rd);
+		for (int t = 0; t < ENTITY_TYPE_COUNT; t++)
+			cost->full_requests += targetapi_list_requests(tot[t].source_count) +
+					       targetapi_list_requests(tot[t].target_count);
+		cost->requests = s.api.requests;
+		cost->bytes = s.api.bytes;
+	}
+	return compare_sides(&s, rc, p, a, cfg, exc, 0, tot, r, e);
+}
+
+static void print_cost(const struct cost *c, int bucketed)
+{
+	if (!bucketed) {
+		printf("  read: %zu requests, %llu bytes (full download)\n", c->requests,
+		       (unsigned long long)c->bytes);
+		return;
+	}
+	printf("  read: %zu requests, %llu bytes (bucketed); a full download: %zu requests, ",
+	       c->requests, (unsigned long long)c->bytes, c->full_requests);
+	if (c->full_bytes)
+		printf("~%llu bytes\n", (unsigned long long)c->full_bytes);
+	else
+		printf("bytes unknown\n");
 }
 
 static int record(struct store *st, const struct program *p, const struct parity_result *r,
@@ -241,9 +456,12 @@ int cmd_parity(int argc, char **argv)
 	if (!o.json)
 		printf("%-14s %10s %10s %15s %s\n", "ACCOUNT", o.aa ? "AGREEMENT" : "PASS RATE",
 		       o.aa ? "NOISE" : "ERROR", "PASSED", "VERDICT");
+	unsigned fanout = o.bucket_count ? o.bucket_count : cfg.buckets;
 	for (size_t i = 0; i < c.n_accounts; i++) {
 		struct parity_result r;
-		if (measure(p, c.accounts[i], &cfg, &exc, &o, &r, &e) ||
+		struct cost cost = {0};
+		if ((o.buckets ? measure_bucketed(p, c.accounts[i], &cfg, &exc, fanout, &r, &cost, &e)
+			       : measure(p, c.accounts[i], &cfg, &exc, &o, &r, &cost, &e)) ||
 		    record(c.store, p, &r, &cfg, o.aa, &e)) {
 			fprintf(stderr, "warroom parity: %s\n", e.msg);
 			e.msg[0] = 0;
@@ -253,7 +471,7 @@ int cmd_parity(int argc, char **argv)
 		if (all)
 			cJSON_AddItemToArray(all, parity_result_json(&r, &cfg));
 		else
-			print_row(&r, o.aa);
+			print_row(&r, o.aa), print_cost(&cost, o.buckets);
 		if (o.aa ? r.error_rate > 0 : !r.ok)
 			status = EXIT_FAIL;
 		parity_result_free(&r);

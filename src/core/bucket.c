@@ -44,12 +44,16 @@ static uint64_t load64(const unsigned char *p)
 void bucket_sum_add(struct bucket_sum *s, uint64_t id_hash, const unsigned char hash[CANON_HASH_LEN])
 {
 	/* The id is mixed in so that a moved content (same hash, other id) counts. */
-	uint64_t lo = load64(hash) ^ id_hash;
-	uint64_t hi = load64(hash + 8) ^ mix64(id_hash + 1);
-	uint64_t old = s->lo;
-	s->lo += lo;
-	s->hi += hi + (s->lo < old);
-	s->count++;
+	struct bucket_sum one = {1, load64(hash) ^ id_hash, load64(hash + 8) ^ mix64(id_hash + 1)};
+	bucket_sum_merge(s, &one);
+}
+
+void bucket_sum_merge(struct bucket_sum *into, const struct bucket_sum *s)
+{
+	uint64_t old = into->lo;
+	into->lo += s->lo;
+	into->hi += s->hi + (into->lo < old);
+	into->count += s->count;
 }
 
 int bucket_sum_equal(const struct bucket_sum *a, const struct bucket_sum *b)
@@ -334,9 +338,11 @@ static int compare_at(struct bucket_side *left, struct bucket_side *right,
 		goto out;
 	if (depth == 0) {
 		for (unsigned b = 0; b < n; b++) {
-			r->left_count += sl[b].count;
-			r->right_count += sr[b].count;
+			bucket_sum_merge(&r->left_sum, &sl[b]);
+			bucket_sum_merge(&r->right_sum, &sr[b]);
 		}
+		r->left_count = r->left_sum.count;
+		r->right_count = r->right_sum.count;
 	}
 	for (unsigned b = 0; b < n; b++) {
 		r->buckets_compared++;

@@ -319,6 +319,7 @@ struct ctx {
 	parity_explain_fn explain;
 	void *explain_ctx;
 	struct parity_result *r;
+	const struct parity_totals *totals; /* bucketed: [ENTITY_TYPE_COUNT], else NULL */
 };
 
 /* Returns whether an exception explains the difference. */
@@ -361,14 +362,20 @@ static int compare_type(struct ctx *c, const struct entity_set *src, const struc
 	if (collect(src, t, c->cfg, h, "source", &a, &na, tr->source_digest, e) ||
 	    collect(tgt, t, c->cfg, h, "target", &b, &nb, tr->target_digest, e))
 		goto out;
-	tr->source_count = na;
-	tr->target_count = nb;
+	const struct parity_totals *tot = c->totals ? &c->totals[t] : NULL;
+	tr->source_count = tot ? tot->source_count : na;
+	tr->target_count = tot ? tot->target_count : nb;
+	if (tot) {
+		memcpy(tr->source_digest, tot->source_digest, CANON_HEX_LEN);
+		memcpy(tr->target_digest, tot->target_digest, CANON_HEX_LEN);
+	}
 	/* one count invariant per type */
 	c->r->evaluated++;
-	c->r->passed += na == nb;
-	/* sample threshold: the sample_size-th smallest key over the source */
+	c->r->passed += tr->source_count == tr->target_count;
+	/* sample threshold: the sample_size-th smallest key over the source;
+	 * bucketed, every pair fetched is the sample */
 	uint64_t cut = UINT64_MAX;
-	if (na > c->cfg->sample_size) {
+	if (!tot && na > c->cfg->sample_size) {
 		uint64_t *keys = xmalloc(na * sizeof(*keys));
 		for (size_t i = 0; i < na; i++)
 			keys[i] = sample_key(a[i].en->id, c->cfg->seed);
@@ -414,6 +421,13 @@ static int compare_type(struct ctx *c, const struct entity_set *src, const struc
 		}
 		i++, j++;
 	}
+	if (tot && tot->source_count > na) {
+		/* the entities not fetched: their buckets' checksums agreed */
+		size_t same = tot->source_count - na;
+		tr->matched += same;
+		c->r->evaluated += (int64_t)same;
+		c->r->passed += (int64_t)same;
+	}
 	rc = 0;
 out:
 	free(a);
@@ -427,10 +441,10 @@ static void recompute(struct parity_result *r)
 	r->ok = r->pass_rate + 1e-12 >= r->threshold;
 }
 
-int parity_compare(const char *account, const struct entity_set *source,
-		   const struct entity_set *target, struct parity_config *cfg,
-		   parity_explain_fn explain, void *explain_ctx, int64_t now_ms,
-		   struct parity_result *out, struct err *e)
+static int compare_all(const char *account, const struct entity_set *source,
+		       const struct entity_set *target, const struct parity_totals *totals,
+		       struct parity_config *cfg, parity_explain_fn explain, void *explain_ctx,
+		       int64_t now_ms, struct parity_result *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	out->account = xstrdup(account ? account : "");
@@ -438,7 +452,7 @@ int parity_compare(const char *account, const struct entity_set *source,
 	out->threshold = cfg->threshold;
 	for (size_t i = 0; i < cfg->n_rules; i++)
 		cfg->rules[i].hits = 0;
-	struct ctx c = {account, cfg, explain, explain_ctx, out};
+	struct ctx c = {account, cfg, explain, explain_ctx, out, totals};
 	struct canon_hasher *h = canon_hasher_new();
 	int rc = 0;
 	for (int t = 0; t < ENTITY_TYPE_COUNT && !rc; t++)
@@ -458,6 +472,23 @@ int parity_compare(const char *account, const struct entity_set *source,
 	out->error_rate = all ? (double)bad / (double)all : 0.0;
 	recompute(out);
 	return 0;
+}
+
+int parity_compare(const char *account, const struct entity_set *source,
+		   const struct entity_set *target, struct parity_config *cfg,
+		   parity_explain_fn explain, void *explain_ctx, int64_t now_ms,
+		   struct parity_result *out, struct err *e)
+{
+	return compare_all(account, source, target, NULL, cfg, explain, explain_ctx, now_ms, out, e);
+}
+
+int parity_compare_bucketed(const char *account, const struct entity_set *source,
+			    const struct entity_set *target,
+			    const struct parity_totals totals[ENTITY_TYPE_COUNT],
+			    struct parity_config *cfg, parity_explain_fn explain, void *explain_ctx,
+			    int64_t now_ms, struct parity_result *out, struct err *e)
+{
+	return compare_all(account, source, target, totals, cfg, explain, explain_ctx, now_ms, out, e);
 }
 
 void parity_add_invariant(struct parity_result *r, const char *name, double value, double needed)

@@ -121,38 +121,87 @@ static int take_page(const cJSON *page, enum entity_type type, const char *syste
 	return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(page, "next_page"));
 }
 
+static const char *side_system(enum targetapi_side side)
+{
+	return side == TARGETAPI_REFERENCE ? "reference" : "target";
+}
+
+static const char *side_route(enum targetapi_side side)
+{
+	return side == TARGETAPI_REFERENCE ? "parity/source/" : "";
+}
+
+/* Every page of one type into got; -1 with e naming the request. */
+static int fetch_pages(struct targetapi *t, const char *tenant, enum targetapi_side side,
+		       enum entity_type type, struct entity_set *got, struct err *e)
+{
+	const char *plural = entity_type_plural(type);
+	for (long page = 1;; page++) {
+		char *path = xasprintf("/v1/tenants/%s/%s%s?page=%ld&page_size=%d", tenant,
+				       side_route(side), plural, page, PAGE_SIZE);
+		cJSON *body = targetapi_get_json(t, path, e);
+		int more = body ? take_page(body, type, side_system(side), path, got, e) : -1;
+		cJSON_Delete(body);
+		free(path);
+		if (more <= 0)
+			return more;
+		if (page >= MAX_PAGES)
+			return err_set(e, "GET /v1/tenants/%s/%s: more than %d pages", tenant, plural,
+				       MAX_PAGES);
+	}
+}
+
+/* Moves got's entities to out (all or nothing: got is emptied either way). */
+static int hand_over(int rc, struct entity_set *got, struct entity_set *out)
+{
+	if (rc) {
+		entity_set_free(got);
+		return -1;
+	}
+	for (size_t i = 0; i < got->n; i++)
+		entity_set_add(out, got->items[i]);
+	free(got->items);
+	memset(got, 0, sizeof(*got));
+	return 0;
+}
+
 int targetapi_fetch_all(struct targetapi *t, const char *tenant, enum targetapi_side side,
 			struct entity_set *out, struct err *e)
 {
 	struct entity_set got = {0};
-	const char *system = side == TARGETAPI_REFERENCE ? "reference" : "target";
-	for (int ty = 0; ty < ENTITY_TYPE_COUNT; ty++) {
-		const char *plural = entity_type_plural((enum entity_type)ty);
-		for (long page = 1;; page++) {
-			char *path = xasprintf("/v1/tenants/%s/%s%s?page=%ld&page_size=%d", tenant,
-					       side == TARGETAPI_REFERENCE ? "parity/source/" : "", plural,
-					       page, PAGE_SIZE);
-			cJSON *body = targetapi_get_json(t, path, e);
-			int more = body ? take_page(body, (enum entity_type)ty, system, path, &got, e) : -1;
-			cJSON_Delete(body);
-			free(path);
-			if (more < 0) {
-				entity_set_free(&got);
-				return -1;
-			}
-			if (!more)
-				break;
-			if (page >= MAX_PAGES) {
-				entity_set_free(&got);
-				return err_set(e, "GET /v1/tenants/%s/%s: more than %d pages", tenant, plural,
-					       MAX_PAGES);
-			}
-		}
+	int rc = 0;
+	for (int ty = 0; ty < ENTITY_TYPE_COUNT && !rc; ty++)
+		rc = fetch_pages(t, tenant, side, (enum entity_type)ty, &got, e);
+	return hand_over(rc, &got, out);
+}
+
+int targetapi_fetch_type(struct targetapi *t, const char *tenant, enum targetapi_side side,
+			 enum entity_type type, struct entity_set *out, struct err *e)
+{
+	struct entity_set got = {0};
+	return hand_over(fetch_pages(t, tenant, side, type, &got, e), &got, out);
+}
+
+int targetapi_fetch_one(struct targetapi *t, const char *tenant, enum targetapi_side side,
+			enum entity_type type, const char *id, struct entity_set *out, struct err *e)
+{
+	char *path = xasprintf("/v1/tenants/%s/%s%s/%s", tenant, side_route(side),
+			       entity_type_plural(type), id);
+	cJSON *body = targetapi_get_json(t, path, e);
+	struct entity *en = body ? entity_new(type, body, e) : NULL;
+	if (en) {
+		entity_set_provenance(en, side_system(side), en->id, path, util_now_ms());
+		entity_set_add(out, en);
+	} else if (body) {
+		err_wrap(e, "GET %s", path);
 	}
-	for (size_t i = 0; i < got.n; i++)
-		entity_set_add(out, got.items[i]);
-	free(got.items);
-	return 0;
+	free(path);
+	return en ? 0 : -1;
+}
+
+size_t targetapi_list_requests(uint64_t count)
+{
+	return count > PAGE_SIZE ? (size_t)((count + PAGE_SIZE - 1) / PAGE_SIZE) : 1;
 }
 
 /* ---- the target's shape ------------------------------------------------------------------ */

@@ -120,6 +120,24 @@ static void h_source_list(struct sim_call *call)
 	sim_reply_json(call, 200, o);
 }
 
+/* GET /v1/tenants/{id}/parity/source/{entity}/{eid}: one seeded entity, as
+ * the target's GET of one entity, so a bucketed comparison reads only the
+ * entities that differ. */
+static void h_source_one(struct sim_call *call)
+{
+	unsigned account;
+	enum simdata_kind kind;
+	if (account_or_404(call, &account) || kind_param(call, call->params[1], &kind))
+		return;
+	struct simdata_entity en;
+	if (simdata_entity_find(sim_data(call->sim), account, kind, call->params[2], &en) < 0) {
+		sim_reply_error(call, 404, "not_found", "%s %s: no %s '%s' in the seeded dataset",
+				call->method, call->path, simdata_kind_name(kind), call->params[2]);
+		return;
+	}
+	sim_reply_json(call, 200, reference_json(&en));
+}
+
 static int index_add(struct bucket_index *x, struct canon_hasher *h, const char *id, const cJSON *obj)
 {
 	unsigned char hash[CANON_HASH_LEN];
@@ -291,6 +309,7 @@ static const struct sim_route routes[] = {
 	{"GET", "/v1/tenants/{id}/parity/buckets", h_buckets},
 	{"GET", "/v1/tenants/{id}/parity/items", h_items},
 	{"GET", "/v1/tenants/{id}/parity/source/{entity}", h_source_list},
+	{"GET", "/v1/tenants/{id}/parity/source/{entity}/{eid}", h_source_one},
 };
 
 const struct sim_route_table sim_parity_routes = {"parity", routes, ARRAY_SIZE(routes),

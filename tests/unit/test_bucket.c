@@ -86,6 +86,16 @@ static void test_finds_planted_differences(void **state)
 		assert_true(has(&r, BUCKET_ONLY_RIGHT, ids[i]));
 	assert_int_equal(r.left_count, N);
 	assert_int_equal(r.right_count, N - MISSING + EXTRA);
+	/* each side's whole-set checksum: the sum of every item's, in any order */
+	struct bucket_sum whole = {0}, half = {0};
+	for (size_t i = 0; i < N; i++) {
+		fake_hash(ids[i], 0, h);
+		bucket_sum_add(i % 2 ? &whole : &half, bucket_id_hash(ids[i]), h);
+	}
+	bucket_sum_merge(&whole, &half);
+	assert_true(bucket_sum_equal(&r.left_sum, &whole));
+	assert_false(bucket_sum_equal(&r.right_sum, &whole));
+	assert_int_equal(r.right_sum.count, N - MISSING + EXTRA);
 	/* far fewer items moved than a full download of the right side */
 	assert_true(right.items_fetched * 50 < N);
 	assert_true(right.requests < 100);

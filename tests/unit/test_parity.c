@@ -186,12 +186,67 @@ static void test_invariants_and_duplicates(void **state)
 	entity_set_free(&tgt);
 }
 
+/* Bucketed: only what the bisection found differing is handed over; the
+ * rest of the totals is counted as matching, and a pair that differed only
+ * before the ignore rules matches after them. */
+static void test_bucketed(void **state)
+{
+	(void)state;
+	struct entity_set src = {0}, tgt = {0};
+	entity_set_add(&src, service(7, NULL)); /* missing on the target */
+	entity_set_add(&src, service(123, NULL));
+	entity_set_add(&tgt, service(123, "Corrupted"));
+	entity_set_add(&src, service(50, "Mixed Case"));
+	entity_set_add(&tgt, service(50, "mixed case"));
+	struct parity_config cfg;
+	parity_config_init(&cfg);
+	struct err e = {{0}};
+	assert_int_equal(parity_config_add_rule(&cfg, "service", "name", "case_insensitive",
+						"case carries no meaning", &e), 0);
+	struct parity_totals tot[ENTITY_TYPE_COUNT];
+	memset(tot, 0, sizeof(tot));
+	tot[ENTITY_SERVICE].source_count = 300;
+	tot[ENTITY_SERVICE].target_count = 299;
+	snprintf(tot[ENTITY_SERVICE].source_digest, CANON_HEX_LEN, "aa");
+	snprintf(tot[ENTITY_SERVICE].target_digest, CANON_HEX_LEN, "bb");
+	tot[ENTITY_TEAM].source_count = tot[ENTITY_TEAM].target_count = 40;
+	struct parity_result r;
+	assert_int_equal(parity_compare_bucketed("acme", &src, &tgt, tot, &cfg, explain_missing, NULL,
+						 1, &r, &e), 0);
+	const struct parity_type_result *tr = &r.types[ENTITY_SERVICE];
+	assert_int_equal(tr->source_count, 300);
+	assert_int_equal(tr->target_count, 299);
+	assert_int_equal(tr->missing, 1);
+	assert_int_equal(tr->explained, 1); /* PSVC0007, by the exception */
+	assert_int_equal(tr->changed, 1);
+	assert_int_equal(tr->matched, 298); /* 297 never read, PSVC0050 after the rule */
+	assert_int_equal(tr->sampled, 2);
+	assert_int_equal(tr->sampled_ok, 1);
+	assert_string_equal(tr->source_digest, "aa");
+	assert_string_equal(tr->target_digest, "bb");
+	assert_int_equal(r.types[ENTITY_TEAM].matched, 40);
+	assert_int_equal(r.n_mismatches, 2);
+	assert_non_null(find(&r, "PSVC0123"));
+	assert_non_null(strstr(find(&r, "PSVC0123")->diff, "\"corrupted\"")); /* after the rule */
+	assert_null(find(&r, "PSVC0050"));
+	/* service: count (fails) + 3 read + 2 sampled + 297 unread; team: count + 40;
+	 * the five empty types: a count each */
+	assert_int_equal(r.evaluated, 1 + 3 + 2 + 297 + 1 + 40 + 5);
+	assert_int_equal(r.passed, r.evaluated - 3);
+	assert_false(r.ok); /* threshold 99.9 %: 3 of 349 fail */
+	parity_result_free(&r);
+	parity_config_free(&cfg);
+	entity_set_free(&src);
+	entity_set_free(&tgt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corrupted_entity_found),
 		cmocka_unit_test(test_ignore_rules),
 		cmocka_unit_test(test_invariants_and_duplicates),
+		cmocka_unit_test(test_bucketed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
