@@ -95,7 +95,7 @@ expect_exit 0 "$WARROOM" audit verify --db "$DB"
 note "kill -9 while appending leaves a whole chain"
 CRASH=$T/crash.db
 expect_exit 0 "$WARROOM" audit append --db "$CRASH" --action start
-( while :; do "$WARROOM" audit append --db "$CRASH" --action tick >/dev/null 2>&1; done ) &
+( while :; do "$WARROOM" audit append --db "$CRASH" --action tick >/dev/null 2>&1 || true; done ) &
 LOOP=$!
 PIDS+=($LOOP)
 # A few records are enough to land the kill mid-append; a loaded machine
@@ -104,8 +104,9 @@ crash_rows() { [ "$(sqlite3 -cmd '.timeout 2000' "$CRASH" 'SELECT count(*) FROM 
 wait_until 60 crash_rows ||
 	fail "the append loop made no progress"
 # Kill the loop and whatever append it has in flight, without a chance to clean up.
+kill -STOP "$LOOP" 2>/dev/null || true
 pkill -9 -P "$LOOP" 2>/dev/null || true
-kill -9 "$LOOP"
+kill -9 "$LOOP" 2>/dev/null || true
 wait "$LOOP" 2>/dev/null || true
 expect_exit 0 "$WARROOM" audit verify --db "$CRASH"
 expect_out "audit log intact"
