@@ -571,6 +571,9 @@ struct store *store_open(const char *path, enum store_mode mode, struct err *e)
 		store_close(s);
 		return NULL;
 	}
+	/* Before the first read: the version check below already takes a lock,
+	 * and two processes opening one file at once must wait, not fail. */
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	/* SQLite quietly opens a file it may not write read-only; a writer must
 	 * hear that now, not at its first action. */
 	if (!s->readonly && sqlite3_db_readonly(s->db, "main") == 1) {
