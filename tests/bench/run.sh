@@ -8,11 +8,19 @@ cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 out="$BUILD/bench"; mkdir -p "$out"
 only=${1:-}
+failed=""
 for b in tests/bench/bench_*.sh; do
 	n=$(basename "$b" .sh); n=${n#bench_}
 	[ -n "$only" ] && [ "$only" != "$n" ] && continue
 	echo "== bench $n"
-	bash "$b" "$out/$n.md.new" && mv "$out/$n.md.new" "$out/$n.md"
+	t0=$SECONDS
+	if bash "$b" "$out/$n.md.new"; then
+		mv "$out/$n.md.new" "$out/$n.md"
+		echo "== bench $n: $((SECONDS - t0)) s"
+	else
+		echo "== bench $n FAILED; its previous section is kept" >&2
+		failed="$failed $n"
+	fi
 done
 # Keep sections of benches not re-run this time from the committed page.
 {
@@ -37,3 +45,4 @@ done
 	done
 } > docs/benchmarks.md
 echo "wrote docs/benchmarks.md"
+[ -z "$failed" ] || { echo "failed:$failed" >&2; exit 1; }
