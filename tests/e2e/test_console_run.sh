@@ -46,6 +46,13 @@ wait_screen "✓ OK    cutover-routing"
 expect_exit 0 curl -sf "$SIM_URL/v1/tenants/acme"
 expect_out '"cut_over"'
 
+note "the account's state moved on since the sign-off: it shows stale"
+tmux_keys g
+wait_screen "Gate g-canary"
+wait_screen "STALE"
+wait_screen "(1 stale)"
+tmux_keys 2
+
 note "monitor: legacy and new side by side for each metric the plan watches"
 tmux_keys 7
 wait_screen "error_rate legacy"
