@@ -32,5 +32,12 @@ grep -q '^http://' "$work/sim.out" || { echo "demo: the simulator did not start"
 WARROOM_SIM_URL=$(head -n1 "$work/sim.out")
 export WARROOM_SIM_URL
 export WARROOM_THEMES=${WARROOM_THEMES:-$ROOT/themes}
+# The example programs' exec steps call this binary, and their endpoints read
+# tokens from these variables; the simulator takes a token naming an account.
+export WARROOM_BIN=${WARROOM_BIN:-$WARROOM}
+export PAGERDUTY_TOKEN=${PAGERDUTY_TOKEN:-tok-acct-001}
+export ROOTLY_TOKEN=${ROOTLY_TOKEN:-tok-acct-001}
+export INCIDENTIO_TOKEN=${INCIDENTIO_TOKEN:-tok-acct-001}
+export PDLITE_TOKEN=${PDLITE_TOKEN:-demo-target-token}
 echo "simulator at $WARROOM_SIM_URL; opening the console (Q quits)"
 "$WARROOM" console "$PROGRAM" --db "$work/demo.db"
