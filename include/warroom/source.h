@@ -20,6 +20,9 @@ enum source_system { SOURCE_PAGERDUTY, SOURCE_ROOTLY, SOURCE_INCIDENTIO, SOURCE_
 const char *source_system_name(enum source_system s);
 /* "pagerduty" | "rootly" | "incident_io" (entity provenance, accounts.yaml). */
 const char *source_system_provenance(enum source_system s);
+/* What goes before the token in the system's Authorization header
+ * ("Token token=" for PagerDuty, "Bearer " for the others). */
+const char *source_auth_prefix(enum source_system s);
 /* Accepts either spelling above; -1 with a message listing them otherwise. */
 int source_system_parse(const char *s, enum source_system *out, struct err *e);
 

@@ -26,6 +26,7 @@
 #include "warroom/redact.h"
 #include "warroom/runs.h"
 #include "warroom/samples.h"
+#include "warroom/source.h"
 #include "warroom/store.h"
 #include "warroom/template.h"
 #include "warroom/units.h"
@@ -763,13 +764,22 @@ static char **build_headers(struct job *j, const struct schema_kv *kv, size_t n,
 		h[k++] = xasprintf("%s: %s", kv[i].key, v);
 		free(v);
 	}
-	const char *tok = NULL;
-	if (j->tgt_url && j->tgt_token && util_has_prefix(url, j->tgt_url))
-		tok = j->tgt_token;
-	else if (j->src_url && j->src_token && util_has_prefix(url, j->src_url))
-		tok = j->src_token;
-	if (tok)
-		h[k++] = xasprintf("Authorization: Bearer %s", tok);
+	/* The longest base URL the request falls under names whose token it
+	 * carries: a source may live under its target's address (as in the
+	 * simulator), never the other way round. */
+	size_t src_len = j->src_url && util_has_prefix(url, j->src_url) ? strlen(j->src_url) : 0;
+	size_t tgt_len = j->tgt_url && util_has_prefix(url, j->tgt_url) ? strlen(j->tgt_url) : 0;
+	if (src_len > tgt_len && j->src_token) {
+		enum source_system sys;
+		struct err ignored = {{0}};
+		const char *scheme = source_system_parse(account_system_name(j->acct->source.system), &sys,
+							 &ignored) == 0
+					     ? source_auth_prefix(sys)
+					     : "Bearer ";
+		h[k++] = xasprintf("Authorization: %s%s", scheme, j->src_token);
+	} else if (tgt_len > 0 && tgt_len >= src_len && j->tgt_token) {
+		h[k++] = xasprintf("Authorization: Bearer %s", j->tgt_token);
+	}
 	*count = k;
 	return h;
 }

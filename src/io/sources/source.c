@@ -28,6 +28,11 @@ const char *source_system_provenance(enum source_system s)
 	return (unsigned)s < SOURCE_SYSTEM_COUNT ? systems[s].prov : "?";
 }
 
+const char *source_auth_prefix(enum source_system s)
+{
+	return (unsigned)s < SOURCE_SYSTEM_COUNT ? systems[s].drv->auth_prefix : "Bearer ";
+}
+
 const struct source_driver *source_driver(enum source_system s)
 {
 	return (unsigned)s < SOURCE_SYSTEM_COUNT ? systems[s].drv : NULL;

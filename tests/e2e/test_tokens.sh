@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Each request of a step carries the token of the side it goes to, in that
+# side's scheme — even when the source lives under the target's address —
+# and a token file readable by others is refused.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/programs/engine.sh"
+start_sim --accounts 2
+P=$(program_copy "$ROOT/tests/e2e/programs/tokens" tokens)
+curl -fsS -X DELETE "$SIM_URL/_sim/requests" >/dev/null
+
+note "the source gets the PagerDuty scheme and token, the target its own"
+export TOKENS_TEST_SOURCE=tok-acct-001 TOKENS_TEST_TARGET=target-secret
+expect_exit 0 "$WARROOM" run "$P" --account acct-001 --yes
+curl -fsS "$SIM_URL/_sim/requests" >"$T/requests.json"
+python3 - "$T/requests.json" <<'PY' || fail "requests carried the wrong scheme"
+import json, sys
+reqs = json.load(open(sys.argv[1]))["requests"]
+def auth(prefix):
+    hits = [r for r in reqs if r["path"].startswith(prefix)]
+    assert hits, "no request to %s: %s" % (prefix, [r["path"] for r in reqs])
+    return {r["headers"].get("Authorization", "") for r in hits}
+src, tgt = auth("/pagerduty/services"), auth("/v1/health")
+assert all(a.startswith("Token ") for a in src), src
+assert all(a.startswith("Bearer ") for a in tgt), tgt
+PY
+"$WARROOM" audit export "$P" --format jsonl -o "$T/audit.jsonl" >/dev/null
+grep -q "tok-acct-001\|target-secret" "$T/audit.jsonl" "$P"/warroom.db* && fail "a token reached the audit log"
+
+note "a source with the target's token would have been refused by the source"
+curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Token token=target-secret" \
+	"$SIM_URL/pagerduty/services?limit=1" >"$T/code"
+[ "$(cat "$T/code")" = 401 ] || fail "the simulator took a wrong source token ($(cat "$T/code"))"
