@@ -8,10 +8,10 @@ CC       ?= cc
 PKGS     := ncursesw libcurl libcjson sqlite3 yaml-0.1 libcrypto libmicrohttpd
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-# Debian packages: building, testing (tmux, sshd), fuzzing (clang's runtime).
+# Debian packages: building, testing (tmux, sshd, valgrind, a headless browser), fuzzing (clang's runtime), benchmarks.
 DEB_BUILD := pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
              libsqlite3-dev libyaml-dev libssl-dev libmicrohttpd-dev
-DEB_TEST  := libcmocka-dev tmux openssh-server openssh-client curl sqlite3 python3 chromium valgrind
+DEB_TEST  := libcmocka-dev tmux openssh-server openssh-client curl sqlite3 python3 jq procps chromium valgrind
 DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_BENCH := python3-yaml hyperfine htop valgrind
 
