@@ -7,6 +7,9 @@
 #define WARROOM_SOURCE_IMPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
 
 #include "warroom/entity.h"
 #include "warroom/source.h"
@@ -22,6 +25,7 @@ struct import_item {
 	enum entity_type type;
 	char *id, *name; /* owned; name may be NULL */
 	char *detail;    /* owned; update: the field changes; refused: why; else NULL */
+	char *change, *why; /* owned; the source's "import with a change" verdict, else NULL */
 	const struct entity *entity; /* borrowed from the source result; NULL when refused */
 };
 
@@ -59,5 +63,23 @@ int source_import_plan(const struct import_options *o, const struct source_resul
  * clears the account's checkpoints. -1 with the failing request named. */
 int source_import_apply(const struct import_options *o, struct import_report *r,
 			struct err *e);
+
+/* Why an item will not import or imports with a change (the source's
+ * reason, or that the target's record differs); NULL when it imports as it
+ * is. Owned by the caller. Pure. */
+char *source_import_item_reason(const struct import_item *it);
+/* What changes, one string per change (the source's change, then each field
+ * the update rewrites); NULL when nothing does. Pure. */
+cJSON *source_import_item_changes(const struct import_item *it);
+
+/* Replaces the account's rows of import_items with the report's verdicts,
+ * marked dry run or not; joins the caller's transaction when there is one. */
+int source_import_record(struct store *s, const char *account, const struct import_report *r,
+			 int dry_run, int64_t run_ms, struct err *e);
+
+/* A dry run's evidence: an import.preview audit record and the verdicts
+ * (marked dry run), in one transaction. Nothing is sent to the target. */
+int source_import_preview(const struct import_options *o, const struct import_report *r,
+			  struct err *e);
 
 #endif

@@ -1,8 +1,8 @@
 /* import — `warroom import PROGRAM --account ID [--dry-run]`: reads the
  * account's source whole, previews against its tenant on the target what
  * would be created, updated, left unchanged and refused (with the fields the
- * target has no home for), and without --dry-run applies it, audited and
- * resumable. */
+ * target has no home for), records each item's verdict in the store, and
+ * without --dry-run applies it, audited and resumable. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +92,7 @@ static void print_text(const struct import_args *a, const struct source_conn *c,
 		       const struct import_options *o, const struct import_report *r)
 {
 	printf("import %s: %s at %s -> tenant %s at %s%s\n", a->account, source_system_name(c->system),
-	       c->base_url, o->tenant, o->target_url, a->dry_run ? " (dry run: nothing is written)" : "");
+	       c->base_url, o->tenant, o->target_url, a->dry_run ? " (dry run: nothing is written to the target)" : "");
 	if (r->tenant_missing)
 		printf("tenant %s does not exist on the target; %s\n", o->tenant,
 		       a->dry_run ? "it would be created" : "it was created");
@@ -110,9 +110,12 @@ static void print_text(const struct import_args *a, const struct source_conn *c,
 		if (it->name)
 			printf(" \"%s\"", it->name);
 		if (it->action == IMPORT_REFUSED)
-			printf(": refused: %s", it->detail);
+			printf(": refused: %s", it->detail ? it->detail : "not importable");
 		else if (it->detail)
 			printf(": %s", it->detail);
+		if (it->change)
+			printf("%s%s%s%s%s", it->detail ? "; " : ": ", it->change, it->why ? " (" : "",
+			       it->why ? it->why : "", it->why ? ")" : "");
 		printf("\n");
 	}
 	if (r->compat.len)
@@ -149,6 +152,13 @@ static void print_json(const struct import_args *a, const struct import_options 
 		cJSON_AddStringToObject(o2, "id", it->id);
 		if (it->detail)
 			cJSON_AddStringToObject(o2, "detail", it->detail);
+		char *reason = source_import_item_reason(it);
+		if (reason)
+			cJSON_AddStringToObject(o2, "reason", reason);
+		free(reason);
+		cJSON *changes = source_import_item_changes(it);
+		if (changes)
+			cJSON_AddItemToObject(o2, "changes", changes);
 		cJSON_AddItemToArray(items, o2);
 	}
 	cJSON *compat = cJSON_AddArrayToObject(j, "compat");
@@ -217,7 +227,9 @@ static int run(const struct import_args *a, const struct program *p, struct err 
 		.batch = (size_t)a->batch,
 		.verbose = a->verbose,
 	};
-	if (rc == 0 && !a->dry_run) {
+	/* A dry run writes nothing to the target, but its verdicts are evidence:
+	 * they go to the program's database like an apply's. */
+	if (rc == 0) {
 		dbpath = store_default_path(a->db, a->program);
 		store = store_open(dbpath, STORE_READWRITE, e);
 		rc = store ? 0 : -1;
@@ -225,8 +237,8 @@ static int run(const struct import_args *a, const struct program *p, struct err 
 	}
 	if (rc == 0)
 		rc = source_import_plan(&o, &src, &rep, e);
-	if (rc == 0 && !a->dry_run)
-		rc = source_import_apply(&o, &rep, e);
+	if (rc == 0)
+		rc = a->dry_run ? source_import_preview(&o, &rep, e) : source_import_apply(&o, &rep, e);
 	if (rc == 0 || rep.applied) {
 		if (a->json)
 			print_json(a, &o, &rep);

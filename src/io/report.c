@@ -24,6 +24,7 @@
 #include "warroom/store.h"
 
 #define TREND_POINTS 30
+#define IMPORT_ITEMS_SHOWN 50 /* items listed per account; the rest are counted */
 
 static const struct {
 	const char *name;
@@ -106,6 +107,76 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
 	cJSON_AddStringToObject(o, key, t);
 }
 
+/* The account's newest import run item by item (import_items): the counts of
+ * each verdict and, capped, the items that will not import or import with
+ * a change, with why. null when the account was never imported. */
+static int add_import_items(struct store *st, const char *account, cJSON *o, struct err *e)
+{
+	sqlite3_stmt *q = store_stmt(st,
+		"SELECT verdict, count(*), max(dry_run), max(run_ms), count(reason) FROM import_items "
+		"WHERE account = ?1 GROUP BY verdict", e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	cJSON *im = cJSON_CreateObject(), *counts = cJSON_CreateObject();
+	static const char *const verdicts[] = {"create", "update", "unchanged", "refused"};
+	for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++)
+		cJSON_AddNumberToObject(counts, verdicts[i], 0);
+	int64_t run_ms = 0, listed = 0;
+	int dry = 0, rows = 0, step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(q, 0);
+		cJSON *n = cJSON_CreateNumber((double)sqlite3_column_int64(q, 1));
+		if (!v || !cJSON_ReplaceItemInObjectCaseSensitive(counts, v, n))
+			cJSON_Delete(n);
+		dry |= sqlite3_column_int(q, 2);
+		if (sqlite3_column_int64(q, 3) > run_ms)
+			run_ms = sqlite3_column_int64(q, 3);
+		listed += sqlite3_column_int64(q, 4);
+		rows = 1;
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE || !rows) {
+		cJSON_Delete(im);
+		cJSON_Delete(counts);
+		if (step != SQLITE_DONE)
+			return store_error(st, e, "reading the import verdicts");
+		cJSON_AddNullToObject(o, "import_items");
+		return 0;
+	}
+	cJSON_AddItemToObject(o, "import_items", im);
+	add_time(im, "run_at", run_ms);
+	cJSON_AddBoolToObject(im, "dry_run", dry);
+	cJSON_AddItemToObject(im, "counts", counts);
+	q = store_stmt(st,
+		"SELECT verdict, entity_type, source_id, coalesce(name, ''), reason, changes FROM import_items "
+		"WHERE account = ?1 AND reason IS NOT NULL ORDER BY verdict <> 'refused', id LIMIT ?2", e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, IMPORT_ITEMS_SHOWN);
+	cJSON *arr = cJSON_AddArrayToObject(im, "items");
+	int64_t shown = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		static const char *const cols[] = {"verdict", "entity", "id", "name", "reason"};
+		cJSON *it = cJSON_CreateObject();
+		for (int i = 0; i < (int)ARRAY_SIZE(cols); i++)
+			cJSON_AddStringToObject(it, cols[i], (const char *)sqlite3_column_text(q, i));
+		const char *ch = (const char *)sqlite3_column_text(q, 5);
+		cJSON *changes = ch ? cJSON_Parse(ch) : NULL;
+		cJSON_AddItemToObject(it, "changes", cJSON_IsArray(changes) ? changes : cJSON_CreateArray());
+		if (changes && !cJSON_IsArray(changes))
+			cJSON_Delete(changes);
+		cJSON_AddItemToArray(arr, it);
+		shown++;
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return store_error(st, e, "reading the import verdicts");
+	cJSON_AddNumberToObject(im, "more", (double)(listed - shown));
+	return 0;
+}
+
 static int add_account(struct store *st, const struct account *a, cJSON *newest, cJSON *list,
 		       struct err *e)
 {
@@ -116,6 +187,8 @@ static int add_account(struct store *st, const struct account *a, cJSON *newest,
 	cJSON_AddStringToObject(o, "wave", a->wave ? a->wave : "");
 	take_record(newest, "parity.run", a->id, o, "parity");
 	take_record(newest, "import.done", a->id, o, "import");
+	if (add_import_items(st, a->id, o, e))
+		return -1;
 	double *vals = NULL;
 	size_t n = 0;
 	if (samples_series(st, a->id, SAMPLE_PARITY, SAMPLE_PASS_RATE, TREND_POINTS, &vals, &n, e))
@@ -357,6 +430,60 @@ static void import_line(const cJSON *im, struct strbuf *sb)
 		num(plan, "refused"));
 }
 
+/* Each account's newest import, item by item: the counts, then what will
+ * not import or imports with a change, and why. Markdown or HTML. */
+static void render_import_items(const cJSON *m, struct strbuf *sb, int html)
+{
+	void (*put)(struct strbuf *, const char *) = html ? put_html : put_md;
+	const cJSON *acct, *it, *ch;
+	int any = 0;
+	cJSON_ArrayForEach(acct, get(m, "accounts"))
+	{
+		const cJSON *im = get(acct, "import_items"), *c = get(im, "counts");
+		if (!cJSON_IsObject(im))
+			continue;
+		if (!any++)
+			sb_adds(sb, html ? "<h2>Import verdicts</h2>\n" : "\n## Import verdicts\n");
+		sb_adds(sb, html ? "<h3>" : "\n### ");
+		put(sb, str(acct, "id"));
+		sb_addf(sb, " (%s %s)%s", flag(im, "dry_run") ? "dry run" : "import", str(im, "run_at"),
+			html ? "</h3>\n<p class=\"import\">" : "\n\n");
+		sb_addf(sb, "%.0f will import, %.0f will import with a change (update), %.0f unchanged, "
+			    "%.0f will not import.%s",
+			num(c, "create"), num(c, "update"), num(c, "unchanged"), num(c, "refused"),
+			html ? "</p>\n<ul class=\"import-items\">\n" : "\n\n");
+		cJSON_ArrayForEach(it, get(im, "items"))
+		{
+			const char *v = str(it, "verdict");
+			sb_adds(sb, html ? "<li>" : "- ");
+			sb_adds(sb, !strcmp(v, "refused") ? "will not import" : "will import with a change");
+			sb_addf(sb, " %s %s", str(it, "entity"), html ? "<code>" : "`");
+			put(sb, str(it, "id"));
+			sb_adds(sb, html ? "</code>" : "`");
+			if (*str(it, "name")) {
+				sb_adds(sb, " \"");
+				put(sb, str(it, "name"));
+				sb_adds(sb, "\"");
+			}
+			sb_adds(sb, ": ");
+			put(sb, str(it, "reason"));
+			int k = 0;
+			cJSON_ArrayForEach(ch, get(it, "changes"))
+			{
+				if (!cJSON_IsString(ch))
+					continue;
+				sb_adds(sb, k++ ? "; " : " -- ");
+				put(sb, ch->valuestring);
+			}
+			sb_adds(sb, html ? "</li>\n" : "\n");
+		}
+		if (num(im, "more") > 0)
+			sb_addf(sb, html ? "<li>... and %.0f more</li>\n" : "- ... and %.0f more\n", num(im, "more"));
+		if (html)
+			sb_adds(sb, "</ul>\n");
+	}
+}
+
 static void render_md(const cJSON *m, struct strbuf *sb)
 {
 	const cJSON *pp = get(m, "program_pass_rate"), *it;
@@ -443,6 +570,7 @@ static void render_md(const cJSON *m, struct strbuf *sb)
 			}
 		}
 	}
+	render_import_items(m, sb, 0);
 	sb_adds(sb, "\n## Exceptions\n\n");
 	if (!cJSON_GetArraySize(get(m, "exceptions")))
 		sb_adds(sb, "None registered.\n");
@@ -653,6 +781,7 @@ static void render_html(const cJSON *m, struct strbuf *sb)
 	}
 	static const char *const exc_cols[] = {"id", "state", "scope", "owner", "reason", "controls", "expires"};
 	static const char *const sig_cols[] = {"account", "gate", "role", "who", "decision", "when", "reason"};
+	render_import_items(m, sb, 1);
 	sb_adds(sb, "<h2>Exceptions</h2>\n");
 	html_table(sb, get(m, "exceptions"), exc_cols, ARRAY_SIZE(exc_cols), "exceptions");
 	sb_adds(sb, "<h2>Gate sign-offs</h2>\n");

@@ -200,11 +200,29 @@ static const char MIGRATION_ENGINE[] =
 	"  PRIMARY KEY (account, gate_id)\n"
 	");\n";
 
+/* The importer's verdict on each item of an account's newest run (dry run
+ * or not): the report lists what will not import and what changes, why. */
+static const char MIGRATION_IMPORT_ITEMS[] =
+	"CREATE TABLE import_items (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  account     TEXT NOT NULL,\n"
+	"  entity_type TEXT NOT NULL,\n"
+	"  source_id   TEXT NOT NULL,\n"
+	"  name        TEXT,\n"
+	"  verdict     TEXT NOT NULL CHECK (verdict IN ('create','update','unchanged','refused')),\n"
+	"  reason      TEXT,\n"
+	"  changes     TEXT,\n"
+	"  dry_run     INTEGER NOT NULL CHECK (dry_run IN (0,1)),\n"
+	"  run_ms      INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX import_items_by_account ON import_items(account, verdict, id);\n";
+
 /* Append only: a released version's script never changes. */
 static const struct store_migration migrations[] = {
 	{1, "audit log and program facts", MIGRATION_AUDIT},
 	{2, "run state, checks, sign-offs, exceptions, samples, coordination", MIGRATION_RUNS},
 	{3, "engine: waiting steps, gate states", MIGRATION_ENGINE},
+	{4, "import verdicts item by item", MIGRATION_IMPORT_ITEMS},
 };
 
 struct cached_stmt {

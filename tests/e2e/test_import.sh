@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `warroom import` end to end against the simulator: the dry run previews a
-# diff and writes nothing; apply creates the tenant and its entities, audited;
+# diff, writes nothing to the target and records its verdicts (marked dry
+# run) in the store; apply records them too, and the report shows what will
+# not import and why; apply creates the tenant and its entities, audited;
 # a re-run is a no-op ("unchanged"); a changed target entity is updated back;
 # a source that cannot be read whole imports nothing; kill -9 in the middle
 # of an apply, then resume, completes with no duplicates.
@@ -29,21 +31,51 @@ cp "$ROOT/plans/pd-lite-tenant-migration/plan.yaml" "$ROOT/plans/pd-lite-tenant-
     runbook_owner: alice
 EOF
 	done
+	# a source with items the target cannot take (tests/e2e/stub_pagerduty.py)
+	cat <<EOF
+  - id: acct-004
+    name: Account acct-004
+    wave: canary
+    migration_mode: progressive
+    source:
+      system: pagerduty
+      base_url: "{{env.STUB_URL}}/pagerduty"
+    target:
+      base_url: "{{env.WARROOM_SIM_URL}}"
+    cutover_window: {start: "2026-12-01T09:00:00Z", end: "2026-12-01T17:00:00Z"}
+    runbook_owner: alice
+EOF
 } >"$P/accounts.yaml"
 DB=$T/warroom.db
+coproc STUB { exec python3 "$ROOT/tests/e2e/stub_pagerduty.py"; }
+PIDS+=($STUB_PID)
+read -r stub_port <&"${STUB[0]}" || fail "the stub source did not start"
+export STUB_URL=http://127.0.0.1:$stub_port
 
 reference() { curl -sf "$SIM_URL/v1/tenants/$1/parity/source/$2?page_size=1" | jq -r .total; }
 on_target() { curl -sf "$SIM_URL/v1/tenants/$1/$2?page_size=1" | jq -r .total; }
 kinds=(services teams users schedules escalation_policies integrations incidents)
 
-note "dry run: a preview as a diff, nothing written"
+note "dry run: a preview as a diff, nothing written to the target"
 expect_exit 0 "$WARROOM" import "$P" --account acct-001 --dry-run
-expect_out 'dry run: nothing is written'
+expect_out 'dry run: nothing is written to the target'
+! grep -E '^! ' "$T/out" | grep -vE '^! [a-z_]+ [^ ]+( "[^"]*")?: refused: .+' || fail "a refused item without its reason"
+! grep -E '^~ ' "$T/out" | grep -vE ': .+' || fail "an updated item without its change"
 expect_out 'tenant acct-001 does not exist on the target; it would be created'
 expect_out '^\+ user PU[A-Z0-9]+ "'
 expect_out '^schema compatibility'
 expect_out 'role limited_user becomes responder'
-[ ! -e "$DB" ] || fail "the dry run created a database"
+[ ! -e "$DB" ] || fail "the dry run wrote to another database"
+PDB=$P/warroom.db
+n=$(sqlite3 "$PDB" "SELECT count(*) FROM import_items WHERE account = 'acct-001' AND dry_run = 1")
+[ "$n" -gt 0 ] || fail "the dry run recorded no verdicts"
+[ "$(sqlite3 "$PDB" "SELECT count(*) FROM import_items WHERE dry_run = 0 OR (verdict = 'refused' AND reason IS NULL)")" = 0 ] ||
+	fail "the dry run's verdicts are not marked, or a refusal has no reason"
+[ "$(sqlite3 "$PDB" "SELECT count(*) FROM audit WHERE action = 'import.preview' AND account = 'acct-001'")" = 1 ] ||
+	fail "the dry run left no import.preview record"
+expect_exit 0 "$WARROOM" import "$P" --account acct-001 --dry-run
+[ "$(sqlite3 "$PDB" "SELECT count(*) FROM import_items WHERE account = 'acct-001'")" = "$n" ] ||
+	fail "a second dry run did not replace the first one's verdicts"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$SIM_URL/v1/tenants/acct-001")
 [ "$code" = 404 ] || fail "the dry run created the tenant ($code)"
 expect_exit 0 "$WARROOM" import "$P" --account acct-001 --dry-run --json
@@ -65,9 +97,35 @@ expect_exit 0 "$WARROOM" audit export "$P" --db "$DB" --format jsonl
 grep -c '"action":"import.batch"' "$T/out" | { read -r n; [ "$n" -ge 9 ]; } || fail "too few import.batch records"
 grep -q '"action":"import.done"' "$T/out" || fail "no import.done record"
 
+note "the verdicts of the newest run are in the store, and the report names each refusal"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM import_items WHERE dry_run = 1")" = 0 ] || fail "an apply marked as a dry run"
+for acct in acct-001 acct-002 acct-003; do
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM import_items WHERE account = '$acct' AND verdict = 'create'")" -gt 0 ] ||
+		fail "$acct: no create verdicts recorded"
+done
+expect_exit 0 "$WARROOM" import "$P" --account acct-004 --db "$DB"
+expect_out '^! integration PINTV1 "old hook [^"]*": refused: deprecated integration: Events API v1'
+expect_out '^! integration PINTXF "transformer": refused: custom script'
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM import_items WHERE account = 'acct-004' AND verdict = 'refused'")" = 2 ] ||
+	fail "acct-004: the two refusals are not recorded"
+reason=$(sqlite3 "$DB" "SELECT reason FROM import_items WHERE account = 'acct-004' AND source_id = 'PINTV1'")
+[ -n "$reason" ] || fail "acct-004: the refusal has no reason"
+expect_exit 0 "$WARROOM" report "$P" --db "$DB" --account acct-004 --format md
+grep -qF 'will not import integration `PINTV1`' "$T/out" || { cat "$T/out"; fail "md: the refused integration is not listed"; }
+grep -qF -- "$reason" "$T/out" || fail "md: the refusal's reason ($reason) is missing"
+! grep -q "stub-secret-value" "$T/out" || fail "md: the report leaks a secret from an item's name"
+expect_exit 0 "$WARROOM" report "$P" --db "$DB" --account acct-004 --format json
+jq -e --arg why "$reason" \
+	'.accounts[0].import_items | .dry_run == false and .counts.refused == 2 and .counts.create == 2 and
+	 ([.items[] | select(.verdict == "refused" and .id == "PINTV1" and .reason == $why)] | length) == 1' \
+	"$T/out" >/dev/null || { cat "$T/out"; fail "json: the refused item and its reason are missing"; }
+! grep -q "stub-secret-value" "$T/out" || fail "json: the report leaks a secret from an item's name"
+
 note "re-run: nothing to do, everything unchanged"
 expect_exit 0 "$WARROOM" import "$P" --account acct-002 --db "$DB" --json
-jq -e '.applied == 0 and ([.counts[].create, .counts[].update] | add) == 0 and (.items | length) == 0' \
+jq -e '.applied == 0 and ([.counts[].create, .counts[].update] | add) == 0 and
+	([.items[] | select(.action != "refused")] | length) == 0 and
+	([.items[] | select(.action == "refused" and (.reason // "") == "")] | length) == 0' \
 	"$T/out" >/dev/null || fail "the re-run was not a no-op: $(jq -c '{applied, counts}' "$T/out")"
 
 note "a target entity changed by hand is put back, with the change shown"

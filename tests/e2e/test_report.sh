@@ -2,7 +2,8 @@
 # warroom report against a measured program: Markdown, JSON and HTML carry
 # the same numbers; the HTML renders in headless Chromium with its SVG
 # charts; no secret or internal host reaches the report; the evidence pack
-# verifies with sha256sum and names the chain's state.
+# verifies with sha256sum and names the chain's state; an import preview's
+# refusals are listed with their reasons.
 source "$(dirname "$0")/lib.sh"
 PROG=$ROOT/tests/e2e/programs/parity
 DB=$T/report.db
@@ -21,6 +22,16 @@ curl -sf -XPUT "$SIM_URL/v1/tenants/acct-002/services/$SID" \
 expect_exit 1 "$WARROOM" parity "$PROG" --db "$DB" --wave canary --source reference
 "$WARROOM" exception add "$PROG" --db "$DB" --scope "acct-001/user" --owner alice \
 	--reason "time zones normalised" --expires 3d --controls "spot checks" >/dev/null
+# acct-003's import preview against a source with integrations the target
+# cannot take (tests/e2e/stub_pagerduty.py, which also answers for the target)
+coproc STUB { exec python3 "$ROOT/tests/e2e/stub_pagerduty.py"; }
+PIDS+=($STUB_PID)
+read -r stub_port <&"${STUB[0]}" || fail "the stub source did not start"
+WARROOM_SIM_URL=http://127.0.0.1:$stub_port PARITY_E2E_PD_TOKEN=stub \
+	expect_exit 0 "$WARROOM" import "$PROG" --db "$DB" --account acct-003 --dry-run
+expect_out '^! integration PINTV1 .*: refused: deprecated integration'
+why=$(sqlite3 "$DB" "SELECT reason FROM import_items WHERE account = 'acct-003' AND source_id = 'PINTV1' AND dry_run = 1")
+[ -n "$why" ] || fail "the preview's refusal is not in the store"
 
 note "usage"
 expect_exit 2 "$WARROOM" report "$PROG" --db "$DB" --format pdf
@@ -37,13 +48,24 @@ grep -qE "^\| acct-002 \| canary \| .* \| $want_rate% \|" "$T/r.md" || { cat "$T
 grep -q "changed service \`$SID\`" "$T/r.md" || fail "md: the corrupted service is not named"
 grep -q "time zones normalised" "$T/r.md" || fail "md: the exception is missing"
 grep -q "chain intact" "$T/r.md" || fail "md: the audit state is missing"
+grep -q "^### acct-003 (dry run " "$T/r.md" || fail "md: the import preview of acct-003 is missing"
+grep -qF "will not import integration \`PINTV1\`" "$T/r.md" || fail "md: the refused integration is not listed"
+grep -qF -- "$why" "$T/r.md" || fail "md: the refusal's reason is missing"
+grep -q "^0 will import, 0 will import with a change (update), 0 unchanged, 0 will not import" "$T/r.md" &&
+	fail "md: the preview's counts are empty"
 
 note "json"
 expect_exit 0 "$WARROOM" report "$PROG" --db "$DB" --format json -o "$T/r.json"
-python3 - "$T/r.json" "$SID" "$want_rate" <<'PY'
+python3 - "$T/r.json" "$SID" "$want_rate" "$why" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 acct = {a["id"]: a for a in m["accounts"]}
+im = acct["acct-003"]["import_items"]
+assert im["dry_run"] is True and im["counts"]["refused"] == 2 and im["counts"]["create"] == 2, im
+refused = {x["id"]: x for x in im["items"] if x["verdict"] == "refused"}
+assert refused["PINTV1"]["reason"] == sys.argv[4], refused
+assert "PINTXF" in refused and im["more"] == 0, im
+assert acct["acct-001"]["import_items"] is None
 p = acct["acct-002"]["parity"]
 assert "%.3f" % (100 * p["pass_rate"]) == sys.argv[3], p["pass_rate"]
 assert not p["ok"] and acct["acct-001"]["parity"]["ok"]
@@ -57,6 +79,7 @@ note "customer-safe: no secret, no internal host"
 for f in "$T/r.md" "$T/r.json"; do
 	! grep -q "s3cr3t-t0ken-value" "$f" || fail "$f leaks the token"
 	! grep -q "127.0.0.1" "$f" || fail "$f names an internal host"
+	! grep -q "stub-secret-value" "$f" || fail "$f leaks the secret in an item's name"
 done
 
 note "html, rendered by headless Chromium"
@@ -82,6 +105,7 @@ p = P(); p.feed(open(sys.argv[1]).read())
 text = " ".join(p.text)
 assert sys.argv[2] + "%" in text, "pass rate not in the DOM"
 assert sys.argv[3] in text, "the corrupted id is not in the DOM"
+assert "PINTV1" in text and "Import verdicts" in text, "the import verdicts are not in the DOM"
 assert "Program pass rate" in text
 assert p.bars == 3, "expected one bar per account, got %d" % p.bars
 assert p.svgs >= 3, "expected the bar chart and the trends, got %d svg" % p.svgs

@@ -19,6 +19,7 @@
 #include "warroom/plan.h"
 #include "warroom/report.h"
 #include "warroom/samples.h"
+#include "warroom/source_import.h"
 #include "warroom/store.h"
 
 static const char PLAN[] = "metadata:\n  version: \"1.0\"\n  migration_name: report test\n"
@@ -244,6 +245,105 @@ static void test_formats(void **state)
 	assert_int_equal(report_format_parse(NULL, &fmt), -1);
 }
 
+/* Pure: what an item's row says, by verdict. */
+static void test_import_item_reason(void **state)
+{
+	(void)state;
+	struct import_item refused = {.action = IMPORT_REFUSED, .type = ENTITY_INTEGRATION, .id = "I1",
+				      .detail = "deprecated integration"};
+	char *r = source_import_item_reason(&refused);
+	assert_string_equal(r, "deprecated integration");
+	free(r);
+	assert_null(source_import_item_changes(&refused));
+	refused.detail = NULL;
+	r = source_import_item_reason(&refused);
+	assert_string_equal(r, "not importable");
+	free(r);
+
+	struct import_item same = {.action = IMPORT_UNCHANGED, .type = ENTITY_USER, .id = "U1"};
+	assert_null(source_import_item_reason(&same));
+	assert_null(source_import_item_changes(&same));
+
+	struct import_item upd = {.action = IMPORT_UPDATE, .type = ENTITY_SERVICE, .id = "S1",
+				  .detail = "~ /name: \"a\" -> \"b\"; + /status: (none) -> \"active\""};
+	r = source_import_item_reason(&upd);
+	assert_string_equal(r, "the target's record differs from the source");
+	free(r);
+	cJSON *ch = source_import_item_changes(&upd);
+	assert_int_equal(cJSON_GetArraySize(ch), 2);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(ch, 1)), "+ /status: (none) -> \"active\"");
+	cJSON_Delete(ch);
+
+	struct import_item mapped = {.action = IMPORT_CREATE, .type = ENTITY_USER, .id = "U2",
+				     .change = "role limited_user becomes responder",
+				     .why = "the target has no limited role"};
+	r = source_import_item_reason(&mapped);
+	assert_string_equal(r, "the target has no limited role");
+	free(r);
+	ch = source_import_item_changes(&mapped);
+	assert_int_equal(cJSON_GetArraySize(ch), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(ch, 0)), mapped.change);
+	cJSON_Delete(ch);
+}
+
+static void add_item(struct import_report *r, enum import_action a, const char *id, const char *detail)
+{
+	struct import_item it = {.action = a, .type = ENTITY_INTEGRATION, .id = xstrdup(id),
+				 .detail = detail ? xstrdup(detail) : NULL};
+	VEC_PUSH(r->items, r->n, r->cap, it);
+}
+
+/* The newest run replaces the last; the report lists refusals first, capped,
+ * with their reasons, redacted. */
+static void test_import_items(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {{0}};
+	struct import_report old = {0}, now = {0};
+	add_item(&old, IMPORT_REFUSED, "OLD1", "stale reason");
+	assert_int_equal(source_import_record(f->st, "acme", &old, 0, 1000, &e), 0);
+	char id[16];
+	/* 60 refused with a reason, 60 created as they are, one update */
+	for (int i = 0; i < 120; i++) {
+		snprintf(id, sizeof(id), "I%02d", i);
+		add_item(&now, i % 2 ? IMPORT_CREATE : IMPORT_REFUSED, id,
+			 i % 2 ? NULL : "custom script with token=hunter2secret");
+	}
+	add_item(&now, IMPORT_UPDATE, "UPD", "~ /name: \"a\" -> \"b\"");
+	assert_int_equal(store_begin(f->st, &e), 0);
+	assert_int_equal(source_import_record(f->st, "acme", &now, 1, 2000, &e), 0);
+	assert_int_equal(store_commit(f->st, &e), 0);
+
+	cJSON *m = report_build(f->st, f->p, NULL, &e);
+	assert_non_null(m);
+	const cJSON *im = cJSON_GetObjectItem(account_of(m, "acme"), "import_items");
+	assert_true(cJSON_IsObject(im));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(im, "dry_run")));
+	const cJSON *c = cJSON_GetObjectItem(im, "counts");
+	assert_int_equal(cJSON_GetObjectItem(c, "refused")->valueint, 60);
+	assert_int_equal(cJSON_GetObjectItem(c, "create")->valueint, 60);
+	assert_int_equal(cJSON_GetObjectItem(c, "update")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(c, "unchanged")->valueint, 0);
+	const cJSON *items = cJSON_GetObjectItem(im, "items");
+	assert_int_equal(cJSON_GetArraySize(items), 50);
+	assert_int_equal(cJSON_GetObjectItem(im, "more")->valueint, 61 - 50);
+	const cJSON *first = cJSON_GetArrayItem(items, 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(first, "verdict")), "refused");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(account_of(m, "globex"), "import_items")));
+	char *md = render(m, REPORT_MD), *js = render(m, REPORT_JSON);
+	assert_non_null(strstr(md, "## Import verdicts"));
+	assert_non_null(strstr(md, "will not import integration `I00`: custom script with token="));
+	assert_null(strstr(md, "OLD1"));
+	assert_non_null(strstr(md, "- ... and 11 more"));
+	assert_null(strstr(md, "hunter2secret"));
+	assert_null(strstr(js, "hunter2secret"));
+	free(md);
+	free(js);
+	cJSON_Delete(m);
+	source_import_report_free(&old);
+	source_import_report_free(&now);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +351,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmeasured_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence, setup, teardown),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_import_item_reason),
+		cmocka_unit_test_setup_teardown(test_import_items, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

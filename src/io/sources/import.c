@@ -57,6 +57,8 @@ void source_import_report_free(struct import_report *r)
 		free(r->items[i].id);
 		free(r->items[i].name);
 		free(r->items[i].detail);
+		free(r->items[i].change);
+		free(r->items[i].why);
 	}
 	free(r->items);
 	sb_release(&r->compat);
@@ -66,7 +68,7 @@ void source_import_report_free(struct import_report *r)
 static void item_add(struct import_report *r, enum import_action a, enum entity_type t,
 		     const char *id, const char *name, char *detail, const struct entity *en)
 {
-	struct import_item it = {a, t, xstrdup(id), name ? xstrdup(name) : NULL, detail, en};
+	struct import_item it = {a, t, xstrdup(id), name ? xstrdup(name) : NULL, detail, NULL, NULL, en};
 	VEC_PUSH(r->items, r->n, r->cap, it);
 	r->count[t][a]++;
 }
@@ -331,6 +333,73 @@ static char *change_text(const cJSON *was, const cJSON *now)
 	return sb_detach(&sb);
 }
 
+struct item_ref {
+	const char *id;
+	size_t i;
+};
+
+static int item_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct item_ref *)a)->id, ((const struct item_ref *)b)->id);
+}
+
+/* The source's "import with a change" verdicts of one type, laid on the
+ * items made from its entities (items [from, r->n)), found by id. */
+static void attach_changes(struct import_report *r, size_t from, enum entity_type ty,
+			   const struct source_result *src)
+{
+	size_t n = r->n - from;
+	if (!n)
+		return;
+	struct item_ref *refs = xcalloc(n, sizeof(*refs));
+	for (size_t i = 0; i < n; i++)
+		refs[i] = (struct item_ref){r->items[from + i].id, from + i};
+	qsort(refs, n, sizeof(*refs), item_ref_cmp);
+	for (size_t i = 0; i < src->verdicts.n; i++) {
+		const struct entity_verdict *v = &src->verdicts.items[i];
+		if (v->type != ty || v->kind != VERDICT_IMPORT_CHANGED)
+			continue;
+		struct item_ref key = {v->id, 0};
+		const struct item_ref *hit = bsearch(&key, refs, n, sizeof(*refs), item_ref_cmp);
+		if (!hit || r->items[hit->i].change)
+			continue;
+		struct import_item *it = &r->items[hit->i];
+		it->change = xstrdup(v->change ? v->change : "changed");
+		it->why = v->reason ? xstrdup(v->reason) : NULL;
+	}
+	free(refs);
+}
+
+char *source_import_item_reason(const struct import_item *it)
+{
+	if (it->action == IMPORT_REFUSED)
+		return xstrdup(it->detail ? it->detail : "not importable");
+	if (it->change)
+		return xstrdup(it->why ? it->why : it->change);
+	if (it->action == IMPORT_UPDATE)
+		return xstrdup("the target's record differs from the source");
+	return NULL;
+}
+
+cJSON *source_import_item_changes(const struct import_item *it)
+{
+	if (it->action == IMPORT_REFUSED || (!it->change && !(it->action == IMPORT_UPDATE && it->detail)))
+		return NULL;
+	cJSON *a = cJSON_CreateArray();
+	if (it->change)
+		cJSON_AddItemToArray(a, cJSON_CreateString(it->change));
+	/* change_text() joins the field changes with "; " */
+	for (const char *p = it->action == IMPORT_UPDATE ? it->detail : NULL; p && *p;) {
+		const char *sep = strstr(p, "; ");
+		size_t len = sep ? (size_t)(sep - p) : strlen(p);
+		char *one = xstrndup(p, len);
+		cJSON_AddItemToArray(a, cJSON_CreateString(one));
+		free(one);
+		p = sep ? sep + 2 : p + len;
+	}
+	return a;
+}
+
 static const char *name_of(const struct entity *en)
 {
 	const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(en->doc, "name"));
@@ -350,6 +419,7 @@ int source_import_plan(const struct import_options *o, const struct source_resul
 	int rc = 0;
 	for (size_t k = 0; k < ARRAY_SIZE(apply_order) && rc == 0; k++) {
 		enum entity_type ty = apply_order[k];
+		size_t first = out->n;
 		for (size_t i = 0; i < src->set.n && rc == 0; i++) {
 			const struct entity *en = src->set.items[i];
 			if (en->type != ty)
@@ -371,6 +441,8 @@ int source_import_plan(const struct import_options *o, const struct source_resul
 			cJSON_Delete(now);
 			cJSON_Delete(was);
 		}
+		if (rc == 0)
+			attach_changes(out, first, ty, src);
 		for (size_t i = 0; i < src->verdicts.n; i++) {
 			const struct entity_verdict *v = &src->verdicts.items[i];
 			if (v->type != ty)
@@ -455,6 +527,73 @@ static cJSON *counts_json(const struct import_report *r)
 		cJSON_AddNumberToObject(c, action_names[a], (double)n);
 	}
 	return c;
+}
+
+int source_import_record(struct store *s, const char *account, const struct import_report *r,
+			 int dry_run, int64_t run_ms, struct err *e)
+{
+	int own = !store_in_tx(s);
+	if (own && store_begin(s, e) < 0)
+		return -1;
+	/* The newest run replaces the last: the rows say what that run judged. */
+	sqlite3_stmt *st = store_stmt(s, "DELETE FROM import_items WHERE account = ?1", e);
+	int rc = st ? 0 : -1;
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+		rc = store_step_done(s, st, e);
+	}
+	if (rc == 0 && !(st = store_stmt(s,
+		"INSERT INTO import_items(account, entity_type, source_id, name, verdict, reason, changes, "
+		"dry_run, run_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e)))
+		rc = -1;
+	for (size_t i = 0; i < r->n && rc == 0; i++) {
+		const struct import_item *it = &r->items[i];
+		char *reason = source_import_item_reason(it);
+		cJSON *ch = source_import_item_changes(it);
+		char *changes = ch ? cJSON_PrintUnformatted(ch) : NULL;
+		cJSON_Delete(ch);
+		sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, entity_type_name(it->type), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, it->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, it->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, action_names[it->action], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, reason, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, changes, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 8, dry_run != 0);
+		sqlite3_bind_int64(st, 9, run_ms);
+		rc = store_step_done(s, st, e);
+		free(reason);
+		free(changes);
+	}
+	if (own) {
+		if (rc == 0)
+			rc = store_commit(s, e);
+		if (rc < 0)
+			store_rollback(s);
+	}
+	return rc < 0 ? err_wrap(e, "recording the import verdicts of %s", account) : 0;
+}
+
+int source_import_preview(const struct import_options *o, const struct import_report *r,
+			  struct err *e)
+{
+	if (!o->store)
+		return err_set(e, "recording a preview needs the program's database");
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "target", o->target_url);
+	cJSON_AddBoolToObject(d, "dry_run", 1);
+	cJSON_AddItemToObject(d, "plan", counts_json(r));
+	if (store_begin(o->store, e) < 0) {
+		cJSON_Delete(d);
+		return -1;
+	}
+	if (audit(o, "import.preview", NULL, d, e) < 0 ||
+	    source_import_record(o->store, o->tenant, r, 1, util_now_ms(), e) < 0 ||
+	    store_commit(o->store, e) < 0) {
+		store_rollback(o->store);
+		return -1;
+	}
+	return 0;
 }
 
 static int create_tenant(const struct import_options *o, struct err *e)
@@ -595,8 +734,17 @@ int source_import_apply(const struct import_options *o, struct import_report *r,
 	cJSON *start = cJSON_CreateObject();
 	cJSON_AddStringToObject(start, "target", o->target_url);
 	cJSON_AddItemToObject(start, "plan", counts_json(r));
-	if (audit(o, "import.start", NULL, start, e) < 0)
+	/* The verdicts are recorded with the record that starts the run. */
+	if (store_begin(o->store, e) < 0) {
+		cJSON_Delete(start);
 		return -1;
+	}
+	if (audit(o, "import.start", NULL, start, e) < 0 ||
+	    source_import_record(o->store, o->tenant, r, 0, util_now_ms(), e) < 0 ||
+	    store_commit(o->store, e) < 0) {
+		store_rollback(o->store);
+		return -1;
+	}
 	if (r->tenant_missing && create_tenant(o, e) < 0)
 		return err_wrap(e, "creating tenant %s", o->tenant);
 	for (size_t k = 0; k < ARRAY_SIZE(apply_order); k++)
