@@ -132,6 +132,8 @@ int tui_refuse_readonly(struct tui *t);
 const struct account *tui_account(struct tui *t);
 /* Forces a reload of every opened view now. */
 void tui_reload(struct tui *t);
+/* Draws the screen now, before a short blocking read. */
+void tui_draw_now(struct tui *t);
 
 /* ---- operator actions (actions.c), through the runner ------------------ */
 
@@ -163,5 +165,13 @@ int view_header_draw(struct tui *t, int w);
 /* Diff pane input: two JSON texts to compare, with their labels. */
 void view_diff_set(struct tui *t, const char *left_label, const char *left,
 		   const char *right_label, const char *right);
+/* `:diff snapshot TYPE ID` (the account's cutover snapshot against the
+ * target now) and `:diff source TYPE ID` (the reference dataset against the
+ * target's copy in canonical shape), for tui_account(t). Reads only; blocks
+ * a few seconds at most, after saying "fetching ..."; every failure is a
+ * message on the status line. */
+void view_diff_command(struct tui *t, const char *args);
+/* The words after `:diff`, for completion: the i-th, NULL past the end. */
+const char *view_diff_kind(size_t i);
 
 #endif

@@ -70,6 +70,10 @@ cJSON *targetapi_get_json(struct targetapi *t, const char *path, struct err *e)
 	char *url = xasprintf("%s%s", t->base, path);
 	struct http_request rq = {.method = "GET", .url = url, .idempotent = 1, .retries = 3,
 				  .max_response = 64u * 1024 * 1024};
+	if (t->timeout_ms > 0) { /* a console waiting on one entity: short */
+		rq.timeout_ms = t->timeout_ms;
+		rq.deadline_ms = util_mono_ms() + t->timeout_ms;
+	}
 	struct answer a = {0};
 	cJSON *v = NULL;
 	if (http_submit(t->http, &rq, NULL, on_done, &a, e) < 0 || http_drain(t->http, e) < 0) {

@@ -16,6 +16,7 @@
 
 #include "warroom/audit.h"
 #include "warroom/dash.h"
+#include "warroom/entity.h"
 #include "warroom/exceptions.h"
 #include "warroom/ident.h"
 #include "warroom/plan.h"
@@ -272,6 +273,14 @@ const struct account *tui_account(struct tui *t)
 	return &t->program->accounts[0];
 }
 
+static void draw(struct tui *t);
+
+void tui_draw_now(struct tui *t)
+{
+	draw(t);
+	t->dirty = 0;
+}
+
 void tui_reload(struct tui *t)
 {
 	t->generation++;
@@ -328,10 +337,93 @@ void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const cha
 
 /* ---- the command line ------------------------------------------------------- */
 
-/* `:` words: view names, q, theme. Completion candidates come from here. */
+/* `:` words: view names, q, and the commands below. Completion candidates come from here. */
 static const char *const command_words[] = {
 	"accounts", "run", "gate", "diff", "audit", "exceptions", "monitor", "help",
 	"theme", "wave", "reconcile", "q", "quit",
+};
+
+static void cmd_theme(struct tui *t, const char *arg)
+{
+	if (!*arg) {
+		tui_message(t, 0, "theme: %s (:theme NAME to switch)", t->theme.name);
+		return;
+	}
+	struct err e = {{0}};
+	if (load_theme(t, arg, &e) < 0) {
+		tui_message(t, 1, "%s", e.msg);
+		return;
+	}
+	apply_theme(t);
+	tui_message(t, 0, "theme %s", t->theme.name);
+}
+
+static void cmd_wave(struct tui *t, const char *arg)
+{
+	tui_act_wave(t, arg);
+}
+
+static void cmd_reconcile(struct tui *t, const char *arg)
+{
+	const struct account *ac = tui_account(t);
+	tui_act_reconcile(t, ac ? ac->id : NULL, arg);
+}
+
+/* `:diff` alone shows the pane; with words it fetches what to compare. */
+static void cmd_diff(struct tui *t, const char *arg)
+{
+	view_diff_command(t, arg);
+}
+
+/* Completion of a command's words: theme names, or a fixed list. */
+static size_t complete_themes(char ***out)
+{
+	return theme_list(out);
+}
+
+static size_t complete_diff(char ***out)
+{
+	size_t n = 0;
+	while (view_diff_kind(n))
+		n++;
+	*out = xcalloc(n + 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = xstrdup(view_diff_kind(i));
+	return n;
+}
+
+static size_t complete_types(char ***out)
+{
+	*out = xcalloc(ENTITY_TYPE_COUNT + 1, sizeof(**out));
+	for (int i = 0; i < ENTITY_TYPE_COUNT; i++)
+		(*out)[i] = xstrdup(entity_type_plural((enum entity_type)i));
+	return ENTITY_TYPE_COUNT;
+}
+
+/* Commands that take words after them, as data. A row whose needs_arg is
+ * set and that is typed alone falls through to the view of that name. */
+static const struct {
+	const char *word;
+	void (*run)(struct tui *t, const char *arg);
+	int acts;      /* changes something: refused in an observer console */
+	int needs_arg;
+} arg_commands[] = {
+	{"theme", cmd_theme, 0, 0},
+	{"wave", cmd_wave, 1, 0},
+	{"reconcile", cmd_reconcile, 1, 0},
+	{"diff", cmd_diff, 0, 1},
+};
+
+/* What Tab offers after a typed prefix of the line (a candidate list, freed
+ * with theme_names_free). */
+static const struct {
+	const char *prefix;
+	size_t (*list)(char ***out);
+} arg_completions[] = {
+	{"theme ", complete_themes},
+	{"diff snapshot ", complete_types},
+	{"diff source ", complete_types},
+	{"diff ", complete_diff},
 };
 
 static void run_command(struct tui *t, void *ctx, const char *text)
@@ -357,29 +449,12 @@ static void run_command(struct tui *t, void *ctx, const char *text)
 		t->quit = 1;
 		return;
 	}
-	if (!strcmp(word, "theme")) {
-		if (!*arg) {
-			tui_message(t, 0, "theme: %s (:theme NAME to switch)", t->theme.name);
+	for (size_t i = 0; i < ARRAY_SIZE(arg_commands); i++) {
+		if (strcmp(word, arg_commands[i].word) || (arg_commands[i].needs_arg && !*arg))
+			continue;
+		if (arg_commands[i].acts && tui_refuse_readonly(t))
 			return;
-		}
-		struct err e = {{0}};
-		if (load_theme(t, arg, &e) < 0) {
-			tui_message(t, 1, "%s", e.msg);
-			return;
-		}
-		apply_theme(t);
-		tui_message(t, 0, "theme %s", t->theme.name);
-		return;
-	}
-	if (!strcmp(word, "wave") || !strcmp(word, "reconcile")) {
-		if (tui_refuse_readonly(t))
-			return;
-		if (!strcmp(word, "wave")) {
-			tui_act_wave(t, arg);
-		} else {
-			const struct account *ac = tui_account(t);
-			tui_act_reconcile(t, ac ? ac->id : NULL, arg);
-		}
+		arg_commands[i].run(t, arg);
 		return;
 	}
 	for (int i = 0; i < TV__COUNT; i++)
@@ -400,30 +475,35 @@ static void run_command(struct tui *t, void *ctx, const char *text)
 	tui_message(t, 1, "unknown command '%s' (Tab completes; :help lists keys)", word);
 }
 
-/* Tab: complete the command word, or a theme name after "theme ". */
+/* Tab: complete the command word, or a command's next word (arg_completions). */
 static void complete(struct tui *t)
 {
 	const char *s = sb_str(&prompt.text);
 	const char *cands[64];
 	size_t nc = 0;
-	char **themes = NULL;
-	size_t nt = 0;
+	char **words = NULL;
+	size_t nw = 0;
 	const char *stem = s;
 	const char *prefix = "";
-	if (util_has_prefix(s, "theme ")) {
-		nt = theme_list(&themes);
-		stem = s + 6;
-		prefix = "theme ";
-		for (size_t i = 0; i < nt && nc < ARRAY_SIZE(cands); i++)
-			if (util_has_prefix(themes[i], stem))
-				cands[nc++] = themes[i];
+	size_t k = 0;
+	while (k < ARRAY_SIZE(arg_completions) && !util_has_prefix(s, arg_completions[k].prefix))
+		k++;
+	if (k < ARRAY_SIZE(arg_completions)) {
+		nw = arg_completions[k].list(&words);
+		prefix = arg_completions[k].prefix;
+		stem = s + strlen(prefix);
+		for (size_t i = 0; i < nw && nc < ARRAY_SIZE(cands); i++)
+			if (util_has_prefix(words[i], stem))
+				cands[nc++] = words[i];
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(command_words); i++)
 			if (util_has_prefix(command_words[i], stem))
 				cands[nc++] = command_words[i];
 	}
 	if (nc == 1) {
-		char *full = xasprintf("%s%s%s", prefix, cands[0], *prefix ? "" : " ");
+		/* a completed word is followed by a space, except a theme name (the last word) */
+		int last = util_streq(prefix, "theme ");
+		char *full = xasprintf("%s%s%s", prefix, cands[0], last ? "" : " ");
 		sb_reset(&prompt.text);
 		sb_adds(&prompt.text, full);
 		free(full);
@@ -432,10 +512,10 @@ static void complete(struct tui *t)
 		size_t common = strlen(cands[0]);
 		struct strbuf list = {0};
 		for (size_t i = 0; i < nc; i++) {
-			size_t k = 0;
-			while (k < common && cands[i][k] == cands[0][k])
-				k++;
-			common = k;
+			size_t j = 0;
+			while (j < common && cands[i][j] == cands[0][j])
+				j++;
+			common = j;
 			sb_addf(&list, "%s%s", i ? " " : "", cands[i]);
 		}
 		char *full = xasprintf("%s%.*s", prefix, (int)common, cands[0]);
@@ -445,7 +525,7 @@ static void complete(struct tui *t)
 		tui_message(t, 0, "%s", sb_str(&list));
 		sb_release(&list);
 	}
-	theme_names_free(themes, nt);
+	theme_names_free(words, nw);
 	t->dirty = 1;
 }
 

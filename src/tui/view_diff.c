@@ -1,13 +1,20 @@
 /* view_diff — two JSON documents compared field by field (jsondiff), drawn
  * side by side or in one column on narrow terminals, with Terraform's
  * markers (~ + -) as well as colour, unchanged fields folded into a count,
- * long values wrapped, and n/N to jump between differences. */
+ * long values wrapped, and n/N to jump between differences. Fed from two
+ * files, or by `:diff snapshot|source TYPE ID` from the store and the
+ * target API for the selected account. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "warroom/drift.h"
 #include "warroom/jsondiff.h"
+#include "warroom/plan.h"
+#include "warroom/targetapi.h"
 #include "warroom/tui.h"
 #include "warroom/widgets.h"
+
+#define FETCH_TIMEOUT_MS 5000 /* the console waits on one entity, no longer */
 
 #define SIDE_BY_SIDE_MIN 100 /* narrower terminals get the unified column */
 
@@ -253,6 +260,189 @@ static int diff_request(struct tui *t, struct view *v, enum request r)
 	default:
 		return 0;
 	}
+}
+
+/* ---- `:diff snapshot|source TYPE ID` ---------------------------------------------------- */
+
+/* The left side of a fetched diff: one entity of the account, or -1 with a
+ * message. *label is allocated. The right side is always the target now. */
+typedef int (*diff_left_fn)(struct tui *t, const struct account *a, struct targetapi *api,
+			    enum entity_type type, const char *id, struct entity_set *out,
+			    char **label, struct err *e);
+
+static int left_snapshot(struct tui *t, const struct account *a, struct targetapi *api,
+			 enum entity_type type, const char *id, struct entity_set *out, char **label,
+			 struct err *e)
+{
+	(void)api;
+	struct entity_set snap = {0};
+	int64_t taken = 0;
+	int found = drift_snapshot_load(t->store, a->id, &snap, &taken, e);
+	if (found == 0)
+		err_set(e, "%s has no cutover snapshot yet (warroom drift --snapshot takes one)", a->id);
+	char when[40];
+	util_iso8601(taken, when, sizeof(when));
+	struct entity *en = found > 0 ? entity_set_find(&snap, type, id) : NULL;
+	if (found > 0 && !en)
+		err_set(e, "the snapshot of %s taken %s has no %s '%s'", a->id, when,
+			entity_type_name(type), id);
+	if (en) {
+		/* moved out of the snapshot: the set's slot forgets it */
+		for (size_t i = 0; i < snap.n; i++)
+			if (snap.items[i] == en)
+				snap.items[i] = snap.items[--snap.n];
+		entity_set_add(out, en);
+		*label = xasprintf("cutover snapshot %s", when);
+	}
+	entity_set_free(&snap);
+	return en ? 0 : -1;
+}
+
+static int left_reference(struct tui *t, const struct account *a, struct targetapi *api,
+			  enum entity_type type, const char *id, struct entity_set *out, char **label,
+			  struct err *e)
+{
+	(void)t;
+	if (targetapi_fetch_one(api, a->id, TARGETAPI_REFERENCE, type, id, out, e) < 0)
+		return -1;
+	/* the reference dataset the simulator serves for the tenant (not the
+	 * source read by an importer) comes in the target's shape: canonical
+	 * on both sides, the target's bookkeeping is not a difference */
+	targetapi_to_canonical(out);
+	*label = xstrdup("reference dataset (canonical)");
+	return 0;
+}
+
+static const struct {
+	const char *word;
+	diff_left_fn left;
+	int canonical;       /* the target's copy turned into the canonical shape */
+	int gone_is_drift;   /* a 404 from the target: the entity was removed since */
+	const char *right_label;
+} diff_kinds[] = {
+	{"snapshot", left_snapshot, 0, 1, "target now"},
+	{"source", left_reference, 1, 0, "target now (canonical)"},
+};
+
+const char *view_diff_kind(size_t i)
+{
+	return i < ARRAY_SIZE(diff_kinds) ? diff_kinds[i].word : NULL;
+}
+
+/* The client says "GET /path: ..."; the operator wants the whole URL. */
+static void name_url(struct err *e, const char *base)
+{
+	if (!util_has_prefix(e->msg, "GET /"))
+		return;
+	/* no answer at all: the client's own words already carry the URL */
+	const char *rest = strstr(e->msg, ": GET ");
+	char *m = rest ? xstrdup(rest + 2) : xasprintf("GET %s%s", base, e->msg + 4);
+	snprintf(e->msg, sizeof(e->msg), "%s", m);
+	free(m);
+}
+
+/* An entity the target does not have is the operator's typo more often than
+ * an outage: say so before the request. */
+static void name_unknown(struct err *e, const struct account *a, enum entity_type type,
+			 const char *id)
+{
+	if (!strstr(e->msg, ": 404"))
+		return;
+	char *m = xasprintf("unknown %s '%s' for %s: %s", entity_type_name(type), id, a->id, e->msg);
+	snprintf(e->msg, sizeof(e->msg), "%s", m);
+	free(m);
+}
+
+/* An entity the target no longer has is an empty object, so that each of
+ * its fields shows as removed. */
+static char *doc_text(const struct entity_set *s)
+{
+	return s->n ? cJSON_Print(s->items[0]->doc) : xstrdup("{}");
+}
+
+void view_diff_command(struct tui *t, const char *args)
+{
+	char kind[16] = "", tname[40] = "", id[256] = "", extra[2] = "";
+	int got = sscanf(args, "%15s %39s %255s %1s", kind, tname, id, extra);
+	size_t k = 0;
+	while (k < ARRAY_SIZE(diff_kinds) && strcmp(kind, diff_kinds[k].word))
+		k++;
+	if (got != 3 || k == ARRAY_SIZE(diff_kinds)) {
+		tui_message(t, 1, "usage: :diff snapshot TYPE ID  or  :diff source TYPE ID "
+				  "(TYPE: services, teams, users, ...)");
+		return;
+	}
+	if (strpbrk(id, "/?#%&\\")) { /* it goes into a URL path as it is */
+		tui_message(t, 1, "'%s' is not an entity id", id);
+		return;
+	}
+	struct err e = {{0}};
+	enum entity_type type;
+	if (entity_type_parse(tname, &type, &e) < 0) {
+		tui_message(t, 1, "%s", e.msg);
+		return;
+	}
+	const struct account *a = t->store ? tui_account(t) : NULL;
+	if (!a) {
+		tui_message(t, 1, ":diff %s needs a program with accounts", kind);
+		return;
+	}
+	char *base = targetapi_account_url(a, &e);
+	if (!base) {
+		tui_message(t, 1, "%s: %s", a->id, e.msg);
+		return;
+	}
+	tui_message(t, 0, "fetching %s %s '%s' of %s ...", kind, entity_type_name(type), id, a->id);
+	tui_draw_now(t);
+
+	struct targetapi api;
+	struct entity_set left = {0}, right = {0};
+	char *left_label = NULL;
+	int gone = 0;
+	int rc = targetapi_open(&api, base, &e);
+	if (!rc) {
+		api.timeout_ms = FETCH_TIMEOUT_MS;
+		rc = diff_kinds[k].left(t, a, &api, type, id, &left, &left_label, &e);
+		if (!rc) {
+			rc = targetapi_fetch_one(&api, a->id, TARGETAPI_TARGET, type, id, &right, &e);
+			if (rc && diff_kinds[k].gone_is_drift && strstr(e.msg, ": 404")) {
+				gone = 1; /* shown as every field removed */
+				rc = 0;
+			}
+		}
+		if (rc) {
+			name_url(&e, api.base);
+			name_unknown(&e, a, type, id);
+		}
+		targetapi_close(&api);
+	}
+	if (!rc) {
+		if (diff_kinds[k].canonical)
+			targetapi_to_canonical(&right);
+		char *l = doc_text(&left), *r = doc_text(&right);
+		char *ll = xasprintf("%s: %s %s", left_label, entity_type_plural(type), id);
+		char *rl = xasprintf("%s: %s %s%s", diff_kinds[k].right_label,
+				     entity_type_plural(type), id, gone ? " (gone: 404)" : "");
+		tui_show(t, TV_DIFF);
+		view_diff_set(t, ll, l, rl, r);
+		struct diffview *dv = t->views[TV_DIFF].priv;
+		struct strbuf sb = {0};
+		if (dv && dv->have)
+			jsondiff_summary(&dv->d, &sb);
+		tui_message(t, dv && !dv->have, "%s %s of %s: %s", kind, entity_type_name(type),
+			    a->id, dv && dv->have ? sb_str(&sb) : dv ? dv->error : "");
+		sb_release(&sb);
+		free(l);
+		free(r);
+		free(ll);
+		free(rl);
+	} else {
+		tui_message(t, 1, "%s", e.msg);
+	}
+	free(left_label);
+	entity_set_free(&left);
+	entity_set_free(&right);
+	free(base);
 }
 
 const struct view_ops view_diff_ops = {
