@@ -2,17 +2,22 @@
  * their states, durations and who ran them; a detail pane with what the
  * plan says of the selected step (description, commands, actions, checks,
  * rollback, monitoring); and the step's newest output in its own pane.
- * The store is read on reload and on cursor moves, never while drawing. */
+ * A step with a progress probe shows a progress bar beside it and above its
+ * output. The store is read on reload and on cursor moves, never while
+ * drawing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "warroom/plan.h"
+#include "warroom/samples.h"
 #include "warroom/store.h"
 #include "warroom/tui.h"
 #include "warroom/units.h"
 #include "warroom/widgets.h"
 
 #define OUTPUT_LINES 200
+#define PROGRESS_W 18 /* columns of a progress bar, its percentage included */
 
 enum tree_kind { N_PHASE, N_STEP, N_GATE };
 
@@ -20,6 +25,8 @@ struct tnode {
 	enum tree_kind kind;
 	const struct plan_phase *phase;
 	const struct plan_step *step; /* N_STEP */
+	int has_progress; /* N_STEP with a probe, started: progress is drawn */
+	double progress;  /* 0..1 */
 };
 
 struct runview {
@@ -37,14 +44,14 @@ static void build_tree(struct tui *t, struct runview *rv)
 	const struct plan *p = t->program->plan;
 	for (size_t i = 0; i < p->n_phases; i++) {
 		const struct plan_phase *ph = &p->phases[i];
-		struct tnode n = {N_PHASE, ph, NULL};
+		struct tnode n = {N_PHASE, ph, NULL, 0, 0};
 		VEC_PUSH(rv->nodes, rv->n, rv->cap, n);
 		for (size_t k = 0; k < ph->n_steps; k++) {
-			struct tnode s = {N_STEP, ph, &ph->steps[k]};
+			struct tnode s = {N_STEP, ph, &ph->steps[k], 0, 0};
 			VEC_PUSH(rv->nodes, rv->n, rv->cap, s);
 		}
 		if (ph->validation_gate) {
-			struct tnode g = {N_GATE, ph, NULL};
+			struct tnode g = {N_GATE, ph, NULL, 0, 0};
 			VEC_PUSH(rv->nodes, rv->n, rv->cap, g);
 		}
 	}
@@ -74,6 +81,39 @@ static void load_output(struct tui *t, struct view *v)
 	rv->output_step = xstrdup(n->step->step_id);
 }
 
+/* The progress of each step that has a probe, from the newest
+ * "progress/STEP" metric sample the runner kept for the current attempt: a
+ * running step shows where it is (0 before the first sample), a succeeded one
+ * 100 %, any other ended one where it stopped. */
+static void load_progress(struct tui *t, struct runview *rv)
+{
+	for (size_t i = 0; i < rv->n; i++) {
+		struct tnode *n = &rv->nodes[i];
+		if (n->kind != N_STEP || !n->step->progress || !n->step->step_id)
+			continue;
+		const struct dash_step *s = dash_steps_find(&rv->steps, n->step->step_id);
+		if (!s || !s->state || util_streq(s->state, "pending") || !s->started_ms)
+			continue;
+		n->has_progress = 1;
+		if (util_streq(s->state, "succeeded")) {
+			n->progress = 1;
+			continue;
+		}
+		char name[300];
+		snprintf(name, sizeof(name), "progress/%s", n->step->step_id);
+		struct sample sm;
+		struct err e = {{0}};
+		int found = samples_latest(t->store, rv->account, SAMPLE_METRIC, name, &sm, &e);
+		if (found < 0) {
+			tui_message(t, 1, "%s", e.msg);
+		} else if (found) {
+			if (sm.at_ms >= s->started_ms) /* not an earlier attempt's */
+				n->progress = sm.value;
+			sample_free(&sm);
+		}
+	}
+}
+
 static void run_reload(struct tui *t, struct view *v)
 {
 	struct runview *rv = v->priv;
@@ -89,6 +129,8 @@ static void run_reload(struct tui *t, struct view *v)
 	struct err e = {{0}};
 	if (rv->account && dash_steps_load(t->store, rv->account, &rv->steps, &e) < 0)
 		tui_message(t, 1, "%s", e.msg);
+	if (rv->account)
+		load_progress(t, rv);
 	load_output(t, v);
 }
 
@@ -138,6 +180,10 @@ static void node_line(struct tui *t, const struct runview *rv, const struct tnod
 	}
 	if (s && s->actor)
 		sb_addf(sb, "  by %s", s->actor);
+	if (n->has_progress) {
+		sb_adds(sb, "  ");
+		widgets_progress(sb, n->progress, PROGRESS_W, t->utf8);
+	}
 }
 
 static void list_lines(struct strbuf *sb, const char *label, char **v, size_t n)
@@ -303,6 +349,10 @@ static void run_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 	int oy = y + 1 + top_h;
 	sb_reset(&sb);
 	sb_addf(&sb, " output %s", rv->output_step ? rv->output_step : "");
+	if (cur && cur->kind == N_STEP && cur->has_progress) {
+		sb_adds(&sb, "  ");
+		widgets_progress(&sb, cur->progress, PROGRESS_W, t->utf8);
+	}
 	tui_put(t, oy, 0, w, ROLE_COLUMN, sb_str(&sb));
 	if (rv->output && *rv->output)
 		draw_text(t, rv->output, oy + 1, 1, out_h, w - 1, 1, ROLE_DIM);
