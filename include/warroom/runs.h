@@ -35,6 +35,10 @@ int runs_get(struct store *st, const char *account, struct runs_summary *out, st
 /* The account's state serial (0 when it has no run row), -1 on error. */
 int64_t runs_serial(struct store *st, const char *account, struct err *e);
 
+/* Bumps the state serial (stales earlier sign-offs); an account with no run
+ * row yet has nothing to bump. For other modules whose rows change what an
+ * account looks like (samples); runs' own writes bump by themselves. */
+int runs_bump(struct store *st, const char *account, int64_t now_ms, struct err *e);
 /* Creates the run row when absent. */
 int runs_ensure(struct store *st, const char *account, const char *wave, struct err *e);
 /* Sets state (and where it is; NULLs keep the old values) and bumps the serial. */

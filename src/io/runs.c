@@ -44,15 +44,20 @@ static int step_row(struct store *st, sqlite3_stmt *q, struct err *e, const char
 	return store_error(st, e, doing);
 }
 
-static int bump(struct store *st, const char *account, struct err *e)
+int runs_bump(struct store *st, const char *account, int64_t now_ms, struct err *e)
 {
 	sqlite3_stmt *q = store_stmt(st,
 		"UPDATE runs SET state_serial = state_serial + 1, updated_ms = ?2 WHERE account = ?1", e);
 	if (!q)
 		return -1;
 	bind_text(q, 1, account);
-	sqlite3_bind_int64(q, 2, util_now_ms());
+	sqlite3_bind_int64(q, 2, now_ms);
 	return store_step_done(st, q, e);
+}
+
+static int bump(struct store *st, const char *account, struct err *e)
+{
+	return runs_bump(st, account, util_now_ms(), e);
 }
 
 /* ---- runs ---------------------------------------------------------------------------- */

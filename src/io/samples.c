@@ -8,6 +8,7 @@
 
 #include "warroom/entity.h"
 #include "warroom/parity.h"
+#include "warroom/runs.h"
 #include "warroom/store.h"
 
 void sample_free(struct sample *s)
@@ -26,20 +27,6 @@ void sample_list_free(struct sample_list *l)
 		sample_free(&l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
-}
-
-/* The one place the serial is bumped from here; the engine's runs module
- * owns the row, and an account with no run yet has nothing to bump. */
-static int bump_serial(struct store *st, const char *account, int64_t now, struct err *e)
-{
-	sqlite3_stmt *q = store_stmt(st,
-		"UPDATE runs SET state_serial = state_serial + 1, updated_ms = ?2 WHERE account = ?1",
-		e);
-	if (!q)
-		return -1;
-	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, now);
-	return store_step_done(st, q, e);
 }
 
 int samples_append(struct store *st, struct sample *s, struct err *e)
@@ -68,7 +55,7 @@ int samples_append(struct store *st, struct sample *s, struct err *e)
 		goto fail;
 	}
 	s->id = sqlite3_last_insert_rowid(store_db(st));
-	if (bump_serial(st, s->account, s->at_ms, e))
+	if (runs_bump(st, s->account, s->at_ms, e))
 		goto fail;
 	if (own && store_commit(st, e))
 		goto fail;
