@@ -61,6 +61,11 @@ size_t targetapi_list_requests(uint64_t count);
  * target read back into the canonical shape, in place, so they compare with
  * what an importer read from the source. */
 void targetapi_to_canonical(struct entity_set *s);
+/* The two halves of that, for writers: the target's name for a canonical
+ * field (the field itself when it keeps its name), and the removal of the
+ * target's bookkeeping keys from one stored record. */
+const char *targetapi_field_name(enum entity_type type, const char *canonical);
+void targetapi_strip_bookkeeping(cJSON *doc);
 
 /* One side of bucket_compare over the parity routes. The struct must
  * outlive the side; the strings are borrowed. */

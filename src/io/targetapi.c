@@ -218,12 +218,25 @@ static const struct {
 	{ENTITY_INTEGRATION, "type", "integration_type"},
 };
 
+const char *targetapi_field_name(enum entity_type type, const char *canonical)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(renamed); k++)
+		if (renamed[k].type == type && !strcmp(renamed[k].canonical, canonical))
+			return renamed[k].target;
+	return canonical;
+}
+
+void targetapi_strip_bookkeeping(cJSON *doc)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(bookkeeping); k++)
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, bookkeeping[k]);
+}
+
 void targetapi_to_canonical(struct entity_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		cJSON *doc = s->items[i]->doc;
-		for (size_t k = 0; k < ARRAY_SIZE(bookkeeping); k++)
-			cJSON_DeleteItemFromObjectCaseSensitive(doc, bookkeeping[k]);
+		targetapi_strip_bookkeeping(doc);
 		for (size_t k = 0; k < ARRAY_SIZE(renamed); k++) {
 			if (renamed[k].type != s->items[i]->type)
 				continue;

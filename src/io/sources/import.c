@@ -10,6 +10,7 @@
 #include "warroom/http.h"
 #include "warroom/jsondiff.h"
 #include "warroom/source_import.h"
+#include "warroom/targetapi.h"
 
 #define TARGET_PAGE 500
 #define BATCH_DEFAULT 100
@@ -25,26 +26,6 @@ static const enum entity_type apply_order[] = {
 	ENTITY_USER, ENTITY_TEAM, ENTITY_SCHEDULE, ENTITY_ESCALATION_POLICY,
 	ENTITY_SERVICE, ENTITY_INTEGRATION, ENTITY_INCIDENT,
 };
-
-/* Keys the target adds to what it stores; not part of the entity. */
-static const char *const target_only_keys[] = {"type", "origin"};
-
-/* Canonical fields the target keeps under another name: its own "type"
- * says which kind of entity a record is, so an integration's type moves. */
-static const struct {
-	enum entity_type type;
-	const char *canonical, *target;
-} renames[] = {
-	{ENTITY_INTEGRATION, "type", "integration_type"},
-};
-
-static const char *target_name(enum entity_type t, const char *canonical)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(renames); i++)
-		if (renames[i].type == t && !strcmp(renames[i].canonical, canonical))
-			return renames[i].target;
-	return canonical;
-}
 
 const char *source_import_action_name(enum import_action a)
 {
@@ -286,7 +267,7 @@ static cJSON *outgoing(const struct entity *en)
 	cJSON_ArrayForEach(f, en->doc)
 	{
 		if (known_field(en->type, f->string))
-			cJSON_AddItemToObject(o, target_name(en->type, f->string), cJSON_Duplicate(f, 1));
+			cJSON_AddItemToObject(o, targetapi_field_name(en->type, f->string), cJSON_Duplicate(f, 1));
 	}
 	return o;
 }
@@ -295,8 +276,7 @@ static cJSON *outgoing(const struct entity *en)
 static cJSON *target_view(const cJSON *obj)
 {
 	cJSON *o = cJSON_Duplicate(obj, 1);
-	for (size_t i = 0; i < ARRAY_SIZE(target_only_keys); i++)
-		cJSON_DeleteItemFromObjectCaseSensitive(o, target_only_keys[i]);
+	targetapi_strip_bookkeeping(o);
 	return o;
 }
 
