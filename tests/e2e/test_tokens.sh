@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Each request of a step carries the token of the side it goes to, in that
-# side's scheme — even when the source lives under the target's address —
-# and a token file readable by others is refused.
+# side's scheme, even when the source lives under the target's address; no
+# token reaches the audit log. (Token files' modes: test_run.sh.)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/programs/engine.sh"
 start_sim --accounts 2
