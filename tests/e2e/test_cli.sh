@@ -23,8 +23,7 @@ while read -r cmd; do
 	expect_out "^usage: warroom $cmd"
 	expect_exit 0 "$WARROOM" "$cmd" --help
 	cmp -s "$T/out" "$T/help.$cmd" || fail "'$cmd --help' differs from 'help $cmd'"
-	grep -q "^\.BI\? \"\?$cmd\b" "$ROOT/docs/warroom.1" ||
-		grep -q "^\.B\(I\)\? \"\?$cmd" "$ROOT/docs/warroom.1" ||
+	grep -qE "^\.BI? \"?$cmd( |\"|\$)" "$ROOT/docs/warroom.1" ||
 		fail "the man page does not describe '$cmd'"
 done <"$T/commands"
 
