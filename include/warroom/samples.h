@@ -12,7 +12,7 @@
 
 struct store; /* store.h */
 
-/* The `kind` column (the store's schema allows exactly these four) and,
+/* The `kind` column (the store's schema allows exactly these five) and,
  * for parity, the names used under it. `name` qualifies the kind:
  *   parity     "count/ENTITY"    value = target count, passed = counts equal
  *              "hash/ENTITY"     passed/evaluated = entities whose content hash matches
@@ -22,11 +22,15 @@ struct store; /* store.h */
  *              "aa_noise"        value = mismatch share of an A/A run (source vs itself)
  *   invariant  the plan's invariant name (a reconciliation, ...), value = match rate
  *   drift      "entities"        value = entities differing from the cutover snapshot
- *   metric     a monitored metric's name (the engine's) */
+ *   metric     a monitored metric's name (the engine's)
+ *   integration "health"     value = healthy/total integrations on the target
+ *                            (1 when it has none), passed = healthy, evaluated = total */
 #define SAMPLE_PARITY "parity"
 #define SAMPLE_INVARIANT "invariant"
 #define SAMPLE_DRIFT "drift"
 #define SAMPLE_METRIC "metric"
+#define SAMPLE_INTEGRATION "integration"
+#define SAMPLE_INTEG_HEALTH "health"
 #define SAMPLE_PASS_RATE "pass_rate"
 #define SAMPLE_DUAL_RUN "dual_run_error"
 #define SAMPLE_NOISE "aa_noise"
@@ -34,7 +38,7 @@ struct store; /* store.h */
 struct sample {
 	int64_t id;        /* row id; set by samples_append */
 	char *account;     /* owned */
-	char *kind;        /* owned; one of the four kinds */
+	char *kind;        /* owned; one of the five kinds */
 	char *name;        /* owned; "" when none */
 	double value;      /* the figure drawn (a rate 0..1, a count, ...) */
 	int64_t passed;    /* invariants passed in this measurement */

@@ -217,12 +217,35 @@ static const char MIGRATION_IMPORT_ITEMS[] =
 	");\n"
 	"CREATE INDEX import_items_by_account ON import_items(account, verdict, id);\n";
 
+/* Integration health joins the sample kinds. SQLite cannot widen a CHECK in
+ * place, so the table is rebuilt beside the old one, rows copied with their
+ * ids, the old one dropped and its indexes made again under the same names. */
+static const char MIGRATION_INTEGRATION_SAMPLES[] =
+	"CREATE TABLE samples_v5 (\n"
+	"  id        INTEGER PRIMARY KEY,\n"
+	"  account   TEXT NOT NULL,\n"
+	"  kind      TEXT NOT NULL CHECK (kind IN ('invariant','parity','drift','metric',\n"
+	"            'integration')),\n"
+	"  name      TEXT NOT NULL,\n"
+	"  value     REAL,\n"
+	"  passed    INTEGER,\n"
+	"  evaluated INTEGER,\n"
+	"  ts_ms     INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO samples_v5(id, account, kind, name, value, passed, evaluated, ts_ms)\n"
+	"  SELECT id, account, kind, name, value, passed, evaluated, ts_ms FROM samples;\n"
+	"DROP TABLE samples;\n"
+	"ALTER TABLE samples_v5 RENAME TO samples;\n"
+	"CREATE INDEX samples_by_name ON samples(account, kind, name, ts_ms);\n"
+	"CREATE INDEX samples_by_time ON samples(kind, ts_ms);\n";
+
 /* Append only: a released version's script never changes. */
 static const struct store_migration migrations[] = {
 	{1, "audit log and program facts", MIGRATION_AUDIT},
 	{2, "run state, checks, sign-offs, exceptions, samples, coordination", MIGRATION_RUNS},
 	{3, "engine: waiting steps, gate states", MIGRATION_ENGINE},
 	{4, "import verdicts item by item", MIGRATION_IMPORT_ITEMS},
+	{5, "integration health samples", MIGRATION_INTEGRATION_SAMPLES},
 };
 
 struct cached_stmt {
