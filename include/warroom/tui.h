@@ -67,6 +67,10 @@ struct view_ops {
 	int (*request)(struct tui *t, struct view *v, enum request r);
 	/* the `/` filter text changed */
 	void (*filter)(struct tui *t, struct view *v, const char *text);
+	/* work done in slices (e.g. verifying the audit chain): called every
+	 * loop turn, for about budget_us; 1 while more is left, so the loop
+	 * does not sleep */
+	int (*tick)(struct tui *t, struct view *v, int64_t budget_us);
 };
 
 struct view {

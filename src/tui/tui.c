@@ -28,6 +28,7 @@
 #define POLL_DATA_MS 250     /* other consoles' commits show within a second */
 #define HEARTBEAT_MS 5000
 #define CONSOLE_FRESH_MS 15000
+#define TICK_BUDGET_US 8000  /* a view's sliced work per loop turn: keys still answer in a frame */
 
 static const struct view_ops *const view_table[TV__COUNT] = {
 	[TV_ACCOUNTS] = &view_accounts_ops,   [TV_RUN] = &view_run_ops,
@@ -702,6 +703,16 @@ static void poll_store(struct tui *t, int64_t now)
 	}
 }
 
+/* Views with sliced work go on while the operator moves around. */
+static int tick_views(struct tui *t)
+{
+	int more = 0;
+	for (int i = 0; i < TV__COUNT; i++)
+		if (t->views[i].opened && t->views[i].ops->tick)
+			more |= t->views[i].ops->tick(t, &t->views[i], TICK_BUDGET_US);
+	return more;
+}
+
 /* Observers load the program and open the store read-only themselves;
  * operators get both from the runner, which drives the runs. */
 static int open_observer(struct tui *t, struct err *e)
@@ -869,12 +880,15 @@ int tui_run(const struct tui_opts *o)
 		goto out;
 	}
 	int64_t last_second = util_now_ms() / 1000;
+	int ticking = 0;
 	while (!t.quit && !got_signal) {
 		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
 		int64_t now = util_now_ms();
 		int timeout = (int)(1000 - now % 1000);
 		if (t.store && timeout > POLL_DATA_MS)
 			timeout = POLL_DATA_MS;
+		if (ticking)
+			timeout = 0;
 		int n;
 		if (t.runner) { /* the keyboard shares the runner's wait */
 			int was_idle = runner_idle(t.runner);
@@ -895,6 +909,7 @@ int tui_run(const struct tui_opts *o)
 		int key;
 		while ((key = getch()) != ERR && !t.quit)
 			handle_key(&t, key);
+		ticking = tick_views(&t);
 		now = util_now_ms();
 		poll_store(&t, util_mono_ms());
 		if (now / 1000 != last_second) { /* the clock in the header */
