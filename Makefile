@@ -17,10 +17,10 @@ DEB_BENCH := python3-yaml hyperfine htop valgrind
 
 # Deferred (=) so pkg-config runs only after `deps` has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -pthread
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wno-format-nonliteral
-BASEFLAGS  = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
+BASEFLAGS  = -std=c11 -D_GNU_SOURCE -pthread -Iinclude $(WARN) $(PKG_CFLAGS) \
              -DWARROOM_VERSION='"$(VERSION)"' -MMD -MP
 CFLAGS    ?= -O2 -g
 SANFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -65,6 +65,10 @@ int http_poll(struct http *h, struct pollfd *extra, size_t n_extra, int timeout_
 	      struct err *e);
 /* Runs until every request finished (for commands with nothing else to do). */
 int http_drain(struct http *h, struct err *e);
+/* Safe from another thread while one drains: the drain (this one and every
+ * later one) gives up at once with "interrupted", so a worker's blocking
+ * read ends when nobody wants its answer. The transfers end in http_free. */
+void http_interrupt(struct http *h);
 
 /* The wait before attempt n+1 (n >= 1): 250 ms * 2^(n-1), capped at 30 s,
  * with full jitter (a random value in [half, all] of it); a Retry-After

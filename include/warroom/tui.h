@@ -136,6 +136,10 @@ int tui_refuse_readonly(struct tui *t);
 const struct account *tui_account(struct tui *t);
 /* Forces a reload of every opened view now. */
 void tui_reload(struct tui *t);
+/* The `:` commands, for `?`: the i-th one as typed (":diff snapshot|source
+ * TYPE ID") appended to usage, what it does in *what; 0 past the end. From
+ * the same tables that run and complete them. */
+int tui_command_help(size_t i, struct strbuf *usage, const char **what);
 /* Draws the screen now, before a short blocking read. */
 void tui_draw_now(struct tui *t);
 
@@ -171,10 +175,20 @@ void view_diff_set(struct tui *t, const char *left_label, const char *left,
 		   const char *right_label, const char *right);
 /* `:diff snapshot TYPE ID` (the account's cutover snapshot against the
  * target now) and `:diff source TYPE ID` (the reference dataset against the
- * target's copy in canonical shape), for tui_account(t). Reads only; blocks
- * a few seconds at most, after saying "fetching ..."; every failure is a
- * message on the status line. */
+ * target's copy in canonical shape), for tui_account(t). Reads only. Local
+ * reads happen here; the HTTP runs on a worker thread and the answer is
+ * shown by view_diff_poll, so this returns at once. A new request
+ * supersedes one still running; every failure is a message on the status
+ * line. */
 void view_diff_command(struct tui *t, const char *args);
+/* Each turn of the event loop: shows a finished fetch (a superseded one is
+ * dropped, never drawn) and keeps "fetching ... 1.2s" on the status line.
+ * 1 while a fetch runs, so the loop comes back within a tenth of a second. */
+int view_diff_poll(struct tui *t);
+/* Esc while a fetch runs drops it: 1, or 0 when none was running. */
+int view_diff_cancel(struct tui *t);
+/* On the way out: interrupts every fetch and joins its thread. */
+void view_diff_stop(void);
 /* The words after `:diff`, for completion: the i-th, NULL past the end. */
 const char *view_diff_kind(size_t i);
 

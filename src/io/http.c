@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <openssl/sha.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,6 +35,7 @@ struct http {
 	size_t n, cap;
 	int64_t next_id;
 	unsigned seed;
+	atomic_int interrupted; /* set by http_interrupt, from any thread */
 };
 
 static int curl_ready;
@@ -416,8 +418,17 @@ int http_poll(struct http *h, struct pollfd *extra, size_t n_extra, int timeout_
 
 int http_drain(struct http *h, struct err *e)
 {
-	while (h->n)
+	while (h->n) {
+		if (atomic_load(&h->interrupted))
+			return err_set(e, "interrupted");
 		if (http_poll(h, NULL, 0, 200, e) < 0)
 			return -1;
+	}
 	return 0;
+}
+
+void http_interrupt(struct http *h)
+{
+	atomic_store(&h->interrupted, 1);
+	curl_multi_wakeup(h->multi); /* libcurl allows this one call from another thread */
 }

@@ -26,6 +26,7 @@
 #include "warroom/widgets.h"
 
 #define POLL_DATA_MS 250     /* other consoles' commits show within a second */
+#define POLL_FETCH_MS 100    /* a background fetch: its clock ticks, its answer shows */
 #define HEARTBEAT_MS 5000
 #define CONSOLE_FRESH_MS 15000
 #define TICK_BUDGET_US 8000  /* a view's sliced work per loop turn: keys still answer in a frame */
@@ -338,12 +339,6 @@ void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const cha
 
 /* ---- the command line ------------------------------------------------------- */
 
-/* `:` words: view names, q, and the commands below. Completion candidates come from here. */
-static const char *const command_words[] = {
-	"accounts", "run", "gate", "diff", "audit", "exceptions", "monitor", "help",
-	"theme", "wave", "reconcile", "q", "quit",
-};
-
 static void cmd_theme(struct tui *t, const char *arg)
 {
 	if (!*arg) {
@@ -376,55 +371,104 @@ static void cmd_diff(struct tui *t, const char *arg)
 	view_diff_command(t, arg);
 }
 
-/* Completion of a command's words: theme names, or a fixed list. */
-static size_t complete_themes(char ***out)
+/* The words after `:diff`, from the diff pane's kinds. */
+static void usage_diff(struct strbuf *sb)
 {
+	for (size_t i = 0; view_diff_kind(i); i++)
+		sb_addf(sb, "%s%s", i ? "|" : "", view_diff_kind(i));
+	sb_adds(sb, " TYPE ID");
+}
+
+/* Commands that take words after them, as data: what runs them and what
+ * `?` says of them. A row whose needs_arg is set and that is typed alone
+ * falls through to the view of that name. */
+static const struct {
+	const char *word;
+	void (*run)(struct tui *t, const char *arg);
+	int acts;      /* changes something: refused in an observer console */
+	int needs_arg;
+	const char *args;                 /* the words after it, for `?` */
+	void (*args_from)(struct strbuf *sb); /* or made from another table */
+	const char *help;
+} arg_commands[] = {
+	{"theme", cmd_theme, 0, 0, "[NAME]", NULL, "show or switch the colour theme"},
+	{"wave", cmd_wave, 1, 0, "NAME start|throttle N|postpone|resume|halt", NULL,
+	 "act on a wave, its name typed out"},
+	{"reconcile", cmd_reconcile, 1, 0, "STEP done|rerun|rollback", NULL,
+	 "settle a step of the selected account a crash left unknown"},
+	{"diff", cmd_diff, 0, 1, NULL, usage_diff,
+	 "compare an entity of the selected account with the target now (in the background)"},
+};
+
+static const char *const quit_words[] = {"q", "quit"};
+
+int tui_command_help(size_t i, struct strbuf *usage, const char **what)
+{
+	if (i < ARRAY_SIZE(view_requests)) {
+		sb_addf(usage, ":%s", view_table[view_requests[i].view]->name);
+		*what = keymap_request_help(view_requests[i].req);
+		return 1;
+	}
+	i -= ARRAY_SIZE(view_requests);
+	if (i < ARRAY_SIZE(arg_commands)) {
+		sb_addf(usage, ":%s ", arg_commands[i].word);
+		if (arg_commands[i].args_from)
+			arg_commands[i].args_from(usage);
+		else
+			sb_adds(usage, arg_commands[i].args);
+		*what = arg_commands[i].help;
+		return 1;
+	}
+	if (i == ARRAY_SIZE(arg_commands)) {
+		sb_adds(usage, ":q");
+		*what = keymap_request_help(REQ_QUIT);
+		return 1;
+	}
+	return 0;
+}
+
+/* Completion of a command's words: each returns the candidates for the
+ * word being typed and where that word starts in rest. */
+static size_t complete_themes(const char *rest, const char **stem, char ***out)
+{
+	*stem = rest;
 	return theme_list(out);
 }
 
-static size_t complete_diff(char ***out)
+static size_t complete_diff(const char *rest, const char **stem, char ***out)
 {
+	const char *sp = strchr(rest, ' ');
 	size_t n = 0;
-	while (view_diff_kind(n))
+	if (!sp) { /* the kind */
+		*stem = rest;
+		while (view_diff_kind(n))
+			n++;
+		*out = xcalloc(n + 1, sizeof(**out));
+		for (size_t i = 0; i < n; i++)
+			(*out)[i] = xstrdup(view_diff_kind(i));
+		return n;
+	}
+	while (view_diff_kind(n) && strncmp(view_diff_kind(n), rest, (size_t)(sp - rest)))
 		n++;
-	*out = xcalloc(n + 1, sizeof(**out));
-	for (size_t i = 0; i < n; i++)
-		(*out)[i] = xstrdup(view_diff_kind(i));
-	return n;
-}
-
-static size_t complete_types(char ***out)
-{
+	if (!view_diff_kind(n) || strlen(view_diff_kind(n)) != (size_t)(sp - rest) ||
+	    strchr(sp + 1, ' '))
+		return 0; /* an unknown kind, or past the type: ids are not listed */
+	*stem = sp + 1;
 	*out = xcalloc(ENTITY_TYPE_COUNT + 1, sizeof(**out));
 	for (int i = 0; i < ENTITY_TYPE_COUNT; i++)
 		(*out)[i] = xstrdup(entity_type_plural((enum entity_type)i));
 	return ENTITY_TYPE_COUNT;
 }
 
-/* Commands that take words after them, as data. A row whose needs_arg is
- * set and that is typed alone falls through to the view of that name. */
-static const struct {
-	const char *word;
-	void (*run)(struct tui *t, const char *arg);
-	int acts;      /* changes something: refused in an observer console */
-	int needs_arg;
-} arg_commands[] = {
-	{"theme", cmd_theme, 0, 0},
-	{"wave", cmd_wave, 1, 0},
-	{"reconcile", cmd_reconcile, 1, 0},
-	{"diff", cmd_diff, 0, 1},
-};
-
-/* What Tab offers after a typed prefix of the line (a candidate list, freed
- * with theme_names_free). */
+/* What Tab offers after a command word (a candidate list, freed with
+ * theme_names_free). last: the completed word ends the line. */
 static const struct {
 	const char *prefix;
-	size_t (*list)(char ***out);
+	size_t (*list)(const char *rest, const char **stem, char ***out);
+	int last;
 } arg_completions[] = {
-	{"theme ", complete_themes},
-	{"diff snapshot ", complete_types},
-	{"diff source ", complete_types},
-	{"diff ", complete_diff},
+	{"theme ", complete_themes, 1},
+	{"diff ", complete_diff, 0},
 };
 
 static void run_command(struct tui *t, void *ctx, const char *text)
@@ -446,10 +490,11 @@ static void run_command(struct tui *t, void *ctx, const char *text)
 		arg++;
 	if (!*word)
 		return;
-	if (!strcmp(word, "q") || !strcmp(word, "quit")) {
-		t->quit = 1;
-		return;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(quit_words); i++)
+		if (!strcmp(word, quit_words[i])) {
+			t->quit = 1;
+			return;
+		}
 	for (size_t i = 0; i < ARRAY_SIZE(arg_commands); i++) {
 		if (strcmp(word, arg_commands[i].word) || (arg_commands[i].needs_arg && !*arg))
 			continue;
@@ -476,7 +521,19 @@ static void run_command(struct tui *t, void *ctx, const char *text)
 	tui_message(t, 1, "unknown command '%s' (Tab completes; :help lists keys)", word);
 }
 
-/* Tab: complete the command word, or a command's next word (arg_completions). */
+/* A candidate for Tab, once, when it starts with the stem. */
+static void offer(const char **cands, size_t *nc, size_t max, const char *word, const char *stem)
+{
+	if (*nc >= max || !util_has_prefix(word, stem))
+		return;
+	for (size_t i = 0; i < *nc; i++)
+		if (!strcmp(cands[i], word))
+			return;
+	cands[(*nc)++] = word;
+}
+
+/* Tab: complete the command word (views, commands, q), or a command's next
+ * word (arg_completions). */
 static void complete(struct tui *t)
 {
 	const char *s = sb_str(&prompt.text);
@@ -485,26 +542,28 @@ static void complete(struct tui *t)
 	char **words = NULL;
 	size_t nw = 0;
 	const char *stem = s;
-	const char *prefix = "";
+	int last = 0;
 	size_t k = 0;
 	while (k < ARRAY_SIZE(arg_completions) && !util_has_prefix(s, arg_completions[k].prefix))
 		k++;
 	if (k < ARRAY_SIZE(arg_completions)) {
-		nw = arg_completions[k].list(&words);
-		prefix = arg_completions[k].prefix;
-		stem = s + strlen(prefix);
-		for (size_t i = 0; i < nw && nc < ARRAY_SIZE(cands); i++)
-			if (util_has_prefix(words[i], stem))
-				cands[nc++] = words[i];
+		nw = arg_completions[k].list(s + strlen(arg_completions[k].prefix), &stem, &words);
+		last = arg_completions[k].last;
+		for (size_t i = 0; i < nw; i++)
+			offer(cands, &nc, ARRAY_SIZE(cands), words[i], stem);
 	} else {
-		for (size_t i = 0; i < ARRAY_SIZE(command_words); i++)
-			if (util_has_prefix(command_words[i], stem))
-				cands[nc++] = command_words[i];
+		for (int i = 0; i < TV__COUNT; i++)
+			offer(cands, &nc, ARRAY_SIZE(cands), view_table[i]->name, stem);
+		for (size_t i = 0; i < ARRAY_SIZE(arg_commands); i++)
+			offer(cands, &nc, ARRAY_SIZE(cands), arg_commands[i].word, stem);
+		for (size_t i = 0; i < ARRAY_SIZE(quit_words); i++)
+			offer(cands, &nc, ARRAY_SIZE(cands), quit_words[i], stem);
 	}
+	/* the line up to the word being completed stays as typed */
+	int kept = (int)(stem - s);
 	if (nc == 1) {
-		/* a completed word is followed by a space, except a theme name (the last word) */
-		int last = util_streq(prefix, "theme ");
-		char *full = xasprintf("%s%s%s", prefix, cands[0], last ? "" : " ");
+		/* a completed word is followed by a space, unless it ends the line */
+		char *full = xasprintf("%.*s%s%s", kept, s, cands[0], last ? "" : " ");
 		sb_reset(&prompt.text);
 		sb_adds(&prompt.text, full);
 		free(full);
@@ -519,7 +578,7 @@ static void complete(struct tui *t)
 			common = j;
 			sb_addf(&list, "%s%s", i ? " " : "", cands[i]);
 		}
-		char *full = xasprintf("%s%.*s", prefix, (int)common, cands[0]);
+		char *full = xasprintf("%.*s%.*s", kept, s, (int)common, cands[0]);
 		sb_reset(&prompt.text);
 		sb_adds(&prompt.text, full);
 		free(full);
@@ -627,6 +686,8 @@ static void handle_key(struct tui *t, int key)
 		prompt_key(t, key);
 		return;
 	}
+	if (key == 27 && view_diff_cancel(t)) /* Esc drops a running fetch first */
+		return;
 	struct view *v = &t->views[t->current];
 	enum request r = keymap_lookup(v->ops->scope, key);
 	if (r == REQ_NONE) {
@@ -881,12 +942,15 @@ int tui_run(const struct tui_opts *o)
 	}
 	int64_t last_second = util_now_ms() / 1000;
 	int ticking = 0;
+	int fetching = 0;
 	while (!t.quit && !got_signal) {
 		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
 		int64_t now = util_now_ms();
 		int timeout = (int)(1000 - now % 1000);
 		if (t.store && timeout > POLL_DATA_MS)
 			timeout = POLL_DATA_MS;
+		if (fetching && timeout > POLL_FETCH_MS)
+			timeout = POLL_FETCH_MS;
 		if (ticking)
 			timeout = 0;
 		int n;
@@ -911,6 +975,7 @@ int tui_run(const struct tui_opts *o)
 			handle_key(&t, key);
 		ticking = tick_views(&t);
 		now = util_now_ms();
+		fetching = view_diff_poll(&t);
 		poll_store(&t, util_mono_ms());
 		if (now / 1000 != last_second) { /* the clock in the header */
 			last_second = now / 1000;
@@ -927,6 +992,7 @@ int tui_run(const struct tui_opts *o)
 	if (got_signal)
 		rc = 128 + got_signal;
 out:
+	view_diff_stop(); /* before the program its fetches read goes */
 	for (int i = 0; i < TV__COUNT; i++)
 		if (t.views[i].opened && t.views[i].ops->close)
 			t.views[i].ops->close(&t, &t.views[i]);

@@ -3,18 +3,23 @@
  * markers (~ + -) as well as colour, unchanged fields folded into a count,
  * long values wrapped, and n/N to jump between differences. Fed from two
  * files, or by `:diff snapshot|source TYPE ID` from the store and the
- * target API for the selected account. */
+ * target API for the selected account, fetched on a worker thread so the
+ * console keeps answering keys while the target is slow. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "warroom/drift.h"
+#include "warroom/http.h"
 #include "warroom/jsondiff.h"
 #include "warroom/plan.h"
 #include "warroom/targetapi.h"
 #include "warroom/tui.h"
 #include "warroom/widgets.h"
 
-#define FETCH_TIMEOUT_MS 5000 /* the console waits on one entity, no longer */
+#define FETCH_TIMEOUT_MS 5000 /* one entity: a fetch gives up past this, retries included */
 
 #define SIDE_BY_SIDE_MIN 100 /* narrower terminals get the unified column */
 
@@ -262,19 +267,44 @@ static int diff_request(struct tui *t, struct view *v, enum request r)
 	}
 }
 
-/* ---- `:diff snapshot|source TYPE ID` ---------------------------------------------------- */
+/* ---- `:diff snapshot|source TYPE ID`, fetched in the background ---------------------- */
 
-/* The left side of a fetched diff: one entity of the account, or -1 with a
- * message. *label is allocated. The right side is always the target now. */
-typedef int (*diff_left_fn)(struct tui *t, const struct account *a, struct targetapi *api,
-			    enum entity_type type, const char *id, struct entity_set *out,
-			    char **label, struct err *e);
+/* One `:diff` request. The UI thread fills the first part and prepares
+ * whatever is local (the store), then a worker thread does the HTTP and the
+ * JSON and fills the second part; the UI thread reads it once `done` is
+ * set, after joining. The worker never touches struct tui, the store or
+ * curses: the store's handle and the screen belong to the UI thread. */
+struct diff_job {
+	/* set before the worker starts; it only reads them */
+	size_t kind;
+	const struct account *account; /* the program's, unchanged while the console runs */
+	enum entity_type type;
+	char id[256];
+	char *what;                    /* "snapshot service 'x' of acct-001" */
+	struct targetapi api;          /* opened here: libcurl initialised on this thread */
+	int64_t started_ms;
+	/* the left side: prepared on the UI thread or fetched by the worker */
+	struct entity_set left;
+	char *left_label;
+	/* the worker's answer */
+	struct entity_set right;
+	int rc, gone;
+	struct err e;
+	char *left_doc, *right_doc, *left_title, *right_title;
+	atomic_int done;
+	pthread_t thread;
+	struct diff_job *next;         /* superseded jobs wait to be joined */
+};
 
-static int left_snapshot(struct tui *t, const struct account *a, struct targetapi *api,
-			 enum entity_type type, const char *id, struct entity_set *out, char **label,
-			 struct err *e)
+/* The UI thread's local reads, before the worker starts: -1 with a message,
+ * or j->left and j->left_label filled. */
+typedef int (*diff_prepare_fn)(struct tui *t, struct diff_job *j, struct err *e);
+/* On the worker: HTTP and JSON only, through j->api; fills the same. */
+typedef int (*diff_fetch_fn)(struct diff_job *j, struct err *e);
+
+static int prepare_snapshot(struct tui *t, struct diff_job *j, struct err *e)
 {
-	(void)api;
+	const struct account *a = j->account;
 	struct entity_set snap = {0};
 	int64_t taken = 0;
 	int found = drift_snapshot_load(t->store, a->id, &snap, &taken, e);
@@ -282,46 +312,48 @@ static int left_snapshot(struct tui *t, const struct account *a, struct targetap
 		err_set(e, "%s has no cutover snapshot yet (warroom drift --snapshot takes one)", a->id);
 	char when[40];
 	util_iso8601(taken, when, sizeof(when));
-	struct entity *en = found > 0 ? entity_set_find(&snap, type, id) : NULL;
+	struct entity *en = found > 0 ? entity_set_find(&snap, j->type, j->id) : NULL;
 	if (found > 0 && !en)
 		err_set(e, "the snapshot of %s taken %s has no %s '%s'", a->id, when,
-			entity_type_name(type), id);
+			entity_type_name(j->type), j->id);
 	if (en) {
 		/* moved out of the snapshot: the set's slot forgets it */
 		for (size_t i = 0; i < snap.n; i++)
 			if (snap.items[i] == en)
 				snap.items[i] = snap.items[--snap.n];
-		entity_set_add(out, en);
-		*label = xasprintf("cutover snapshot %s", when);
+		entity_set_add(&j->left, en);
+		j->left_label = xasprintf("cutover snapshot %s", when);
 	}
 	entity_set_free(&snap);
 	return en ? 0 : -1;
 }
 
-static int left_reference(struct tui *t, const struct account *a, struct targetapi *api,
-			  enum entity_type type, const char *id, struct entity_set *out, char **label,
-			  struct err *e)
+static int fetch_reference(struct diff_job *j, struct err *e)
 {
-	(void)t;
-	if (targetapi_fetch_one(api, a->id, TARGETAPI_REFERENCE, type, id, out, e) < 0)
+	if (targetapi_fetch_one(&j->api, j->account->id, TARGETAPI_REFERENCE, j->type, j->id,
+				&j->left, e) < 0)
 		return -1;
 	/* the reference dataset the simulator serves for the tenant (not the
 	 * source read by an importer) comes in the target's shape: canonical
 	 * on both sides, the target's bookkeeping is not a difference */
-	targetapi_to_canonical(out);
-	*label = xstrdup("reference dataset (canonical)");
+	targetapi_to_canonical(&j->left);
+	j->left_label = xstrdup("reference dataset (canonical)");
 	return 0;
 }
 
+/* A kind is one row: what its left side is, where it is read (prepare on
+ * the UI thread, fetch on the worker; either may be NULL), and how the
+ * target's copy on the right is taken. */
 static const struct {
 	const char *word;
-	diff_left_fn left;
+	diff_prepare_fn prepare;
+	diff_fetch_fn fetch;
 	int canonical;       /* the target's copy turned into the canonical shape */
 	int gone_is_drift;   /* a 404 from the target: the entity was removed since */
 	const char *right_label;
 } diff_kinds[] = {
-	{"snapshot", left_snapshot, 0, 1, "target now"},
-	{"source", left_reference, 1, 0, "target now (canonical)"},
+	{"snapshot", prepare_snapshot, NULL, 0, 1, "target now"},
+	{"source", NULL, fetch_reference, 1, 0, "target now (canonical)"},
 };
 
 const char *view_diff_kind(size_t i)
@@ -360,6 +392,157 @@ static char *doc_text(const struct entity_set *s)
 	return s->n ? cJSON_Print(s->items[0]->doc) : xstrdup("{}");
 }
 
+static void *fetch_main(void *arg)
+{
+	struct diff_job *j = arg;
+	size_t k = j->kind;
+	int rc = diff_kinds[k].fetch ? diff_kinds[k].fetch(j, &j->e) : 0;
+	if (!rc) {
+		rc = targetapi_fetch_one(&j->api, j->account->id, TARGETAPI_TARGET, j->type, j->id,
+					 &j->right, &j->e);
+		if (rc && diff_kinds[k].gone_is_drift && strstr(j->e.msg, ": 404")) {
+			j->gone = 1; /* shown as every field removed */
+			rc = 0;
+		}
+	}
+	if (rc) {
+		name_url(&j->e, j->api.base);
+		name_unknown(&j->e, j->account, j->type, j->id);
+	} else {
+		if (diff_kinds[k].canonical)
+			targetapi_to_canonical(&j->right);
+		const char *plural = entity_type_plural(j->type);
+		j->left_doc = doc_text(&j->left);
+		j->right_doc = doc_text(&j->right);
+		j->left_title = xasprintf("%s: %s %s", j->left_label, plural, j->id);
+		j->right_title = xasprintf("%s: %s %s%s", diff_kinds[k].right_label, plural, j->id,
+					   j->gone ? " (gone: 404)" : "");
+	}
+	j->rc = rc;
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
+static void job_free(struct diff_job *j)
+{
+	targetapi_close(&j->api);
+	entity_set_free(&j->left);
+	entity_set_free(&j->right);
+	free(j->what);
+	free(j->left_label);
+	free(j->left_doc);
+	free(j->right_doc);
+	free(j->left_title);
+	free(j->right_title);
+	free(j);
+}
+
+/* The fetch whose answer the pane waits for, and those superseded (their
+ * transfers interrupted) that wait to be joined. UI thread only. */
+static struct diff_job *current;
+static struct diff_job *superseded;
+
+static void supersede(void)
+{
+	if (!current)
+		return;
+	http_interrupt(current->api.http);
+	current->next = superseded;
+	superseded = current;
+	current = NULL;
+}
+
+/* Joins the superseded jobs that have ended (all of them when wait). */
+static void reap(int wait)
+{
+	for (struct diff_job **p = &superseded; *p;) {
+		struct diff_job *j = *p;
+		if (!wait && !atomic_load(&j->done)) {
+			p = &j->next;
+			continue;
+		}
+		pthread_join(j->thread, NULL);
+		*p = j->next;
+		job_free(j);
+	}
+}
+
+/* The worker takes no signal meant for the console (a quit, a resize):
+ * those go to the UI thread, whose handlers and poll expect them. */
+static int start_worker(struct diff_job *j)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	static const int synchronous[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < ARRAY_SIZE(synchronous); i++)
+		sigdelset(&all, synchronous[i]);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&j->thread, NULL, fetch_main, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static void status_fetching(struct tui *t, const struct diff_job *j)
+{
+	char line[sizeof(t->msg)];
+	double secs = (double)(util_mono_ms() - j->started_ms) / 1000.0;
+	snprintf(line, sizeof(line), "fetching %s ... %.1fs (Esc cancels)", j->what, secs);
+	/* another message (an error, an answer to a key) is not overwritten */
+	if ((t->msg[0] && !util_has_prefix(t->msg, "fetching ")) || !strcmp(line, t->msg))
+		return;
+	tui_message(t, 0, "%s", line);
+}
+
+static void deliver(struct tui *t, struct diff_job *j)
+{
+	if (j->rc) {
+		tui_message(t, 1, "%s", j->e.msg);
+		return;
+	}
+	tui_show(t, TV_DIFF);
+	view_diff_set(t, j->left_title, j->left_doc, j->right_title, j->right_doc);
+	struct diffview *dv = t->views[TV_DIFF].priv;
+	struct strbuf sb = {0};
+	if (dv && dv->have)
+		jsondiff_summary(&dv->d, &sb);
+	tui_message(t, dv && !dv->have, "%s %s of %s: %s", diff_kinds[j->kind].word,
+		    entity_type_name(j->type), j->account->id,
+		    dv && dv->have ? sb_str(&sb) : dv ? dv->error : "");
+	sb_release(&sb);
+}
+
+int view_diff_poll(struct tui *t)
+{
+	reap(0);
+	if (!current)
+		return 0;
+	if (!atomic_load(&current->done)) {
+		status_fetching(t, current);
+		return 1;
+	}
+	struct diff_job *j = current;
+	current = NULL;
+	pthread_join(j->thread, NULL);
+	deliver(t, j);
+	job_free(j);
+	return 0;
+}
+
+int view_diff_cancel(struct tui *t)
+{
+	if (!current)
+		return 0;
+	tui_message(t, 0, "%s: cancelled", current->what);
+	supersede();
+	return 1;
+}
+
+void view_diff_stop(void)
+{
+	supersede();
+	reap(1);
+}
+
 void view_diff_command(struct tui *t, const char *args)
 {
 	char kind[16] = "", tname[40] = "", id[256] = "", extra[2] = "";
@@ -368,8 +551,11 @@ void view_diff_command(struct tui *t, const char *args)
 	while (k < ARRAY_SIZE(diff_kinds) && strcmp(kind, diff_kinds[k].word))
 		k++;
 	if (got != 3 || k == ARRAY_SIZE(diff_kinds)) {
-		tui_message(t, 1, "usage: :diff snapshot TYPE ID  or  :diff source TYPE ID "
-				  "(TYPE: services, teams, users, ...)");
+		struct strbuf sb = {0};
+		for (size_t i = 0; i < ARRAY_SIZE(diff_kinds); i++)
+			sb_addf(&sb, "%s:diff %s TYPE ID", i ? "  or  " : "", diff_kinds[i].word);
+		tui_message(t, 1, "usage: %s (TYPE: services, teams, users, ...)", sb_str(&sb));
+		sb_release(&sb);
 		return;
 	}
 	if (strpbrk(id, "/?#%&\\")) { /* it goes into a URL path as it is */
@@ -392,57 +578,31 @@ void view_diff_command(struct tui *t, const char *args)
 		tui_message(t, 1, "%s: %s", a->id, e.msg);
 		return;
 	}
-	tui_message(t, 0, "fetching %s %s '%s' of %s ...", kind, entity_type_name(type), id, a->id);
-	tui_draw_now(t);
-
-	struct targetapi api;
-	struct entity_set left = {0}, right = {0};
-	char *left_label = NULL;
-	int gone = 0;
-	int rc = targetapi_open(&api, base, &e);
-	if (!rc) {
-		api.timeout_ms = FETCH_TIMEOUT_MS;
-		rc = diff_kinds[k].left(t, a, &api, type, id, &left, &left_label, &e);
-		if (!rc) {
-			rc = targetapi_fetch_one(&api, a->id, TARGETAPI_TARGET, type, id, &right, &e);
-			if (rc && diff_kinds[k].gone_is_drift && strstr(e.msg, ": 404")) {
-				gone = 1; /* shown as every field removed */
-				rc = 0;
-			}
-		}
-		if (rc) {
-			name_url(&e, api.base);
-			name_unknown(&e, a, type, id);
-		}
-		targetapi_close(&api);
-	}
-	if (!rc) {
-		if (diff_kinds[k].canonical)
-			targetapi_to_canonical(&right);
-		char *l = doc_text(&left), *r = doc_text(&right);
-		char *ll = xasprintf("%s: %s %s", left_label, entity_type_plural(type), id);
-		char *rl = xasprintf("%s: %s %s%s", diff_kinds[k].right_label,
-				     entity_type_plural(type), id, gone ? " (gone: 404)" : "");
-		tui_show(t, TV_DIFF);
-		view_diff_set(t, ll, l, rl, r);
-		struct diffview *dv = t->views[TV_DIFF].priv;
-		struct strbuf sb = {0};
-		if (dv && dv->have)
-			jsondiff_summary(&dv->d, &sb);
-		tui_message(t, dv && !dv->have, "%s %s of %s: %s", kind, entity_type_name(type),
-			    a->id, dv && dv->have ? sb_str(&sb) : dv ? dv->error : "");
-		sb_release(&sb);
-		free(l);
-		free(r);
-		free(ll);
-		free(rl);
-	} else {
-		tui_message(t, 1, "%s", e.msg);
-	}
-	free(left_label);
-	entity_set_free(&left);
-	entity_set_free(&right);
+	/* a new request makes the one still running moot */
+	supersede();
+	struct diff_job *j = xcalloc(1, sizeof(*j));
+	j->kind = k;
+	j->account = a;
+	j->type = type;
+	snprintf(j->id, sizeof(j->id), "%s", id);
+	j->what = xasprintf("%s %s '%s' of %s", kind, entity_type_name(type), id, a->id);
+	j->started_ms = util_mono_ms();
+	int rc = targetapi_open(&j->api, base, &e);
 	free(base);
+	if (!rc) {
+		j->api.timeout_ms = FETCH_TIMEOUT_MS;
+		rc = diff_kinds[k].prepare ? diff_kinds[k].prepare(t, j, &e) : 0;
+	}
+	if (!rc && start_worker(j) != 0)
+		rc = err_set(&e, "%s: cannot start a thread to fetch it", j->what);
+	if (rc) {
+		tui_message(t, 1, "%s", e.msg);
+		job_free(j);
+		return;
+	}
+	current = j;
+	t->msg[0] = '\0';
+	status_fetching(t, j);
 }
 
 const struct view_ops view_diff_ops = {

@@ -1,11 +1,46 @@
-/* view_help — `?`: every key of the view it was opened from, drawn from the
- * same keymap tables that route the keys, so the help cannot drift from
- * what the keys do. Action keys are marked, since observers cannot use them. */
+/* view_help — `?`: every key of the view it was opened from, then the `:`
+ * commands with their words, drawn from the same tables that route the keys
+ * and run the commands, so the help cannot drift from what they do. Action
+ * keys are marked, since observers cannot use them. */
 #include <stdlib.h>
 
 #include "warroom/tui.h"
 
 #define HELP_MAX 128
+
+/* One row of the help: a key, a `:` command, or a heading. */
+static void help_row(struct tui *t, const struct keymap_binding *const *b, size_t nb, long row,
+		     int y, int w, int is_cursor)
+{
+	enum theme_role role = is_cursor ? ROLE_CURSOR : ROLE_NORMAL;
+	char line[256];
+	if (row < (long)nb) {
+		char key[16];
+		keymap_key_name(b[row]->key, key, sizeof(key));
+		tui_put(t, y, 0, 10, ROLE_HELP_KEY, key);
+		snprintf(line, sizeof(line), "%c %-16s %s", keymap_request_acts(b[row]->req) ? '*' : ' ',
+			 keymap_request_name(b[row]->req), keymap_request_help(b[row]->req));
+		tui_put(t, y, 10, w - 10, role, line);
+		return;
+	}
+	row -= (long)nb;
+	if (row == 0)
+		return;
+	if (row == 1) {
+		tui_put(t, y, 0, w, ROLE_TITLE,
+			" Commands  (: opens the line, Tab completes; every request above has a "
+			"typed form too, e.g. :sort-next)");
+		return;
+	}
+	struct strbuf usage = {0};
+	const char *what = "";
+	if (tui_command_help((size_t)(row - 2), &usage, &what)) {
+		int uw = w / 2 < 44 ? w / 2 : 44;
+		tui_put(t, y, 0, uw, ROLE_HELP_KEY, sb_str(&usage));
+		tui_put(t, y, uw, w - uw, role, what);
+	}
+	sb_release(&usage);
+}
 
 static void help_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 {
@@ -18,30 +53,17 @@ static void help_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 	snprintf(title, sizeof(title), " Keys of the %s view  (q goes back; * changes shared state%s)",
 		 from ? from->name : "generic", t->observer ? ", refused here" : "");
 	tui_put(t, y, 0, w, ROLE_TITLE, title);
-	v->rows = (long)n + 3;
+	size_t ncmd = 0;
+	struct strbuf scratch = {0};
+	const char *what;
+	while (tui_command_help(ncmd, &scratch, &what))
+		ncmd++;
+	sb_release(&scratch);
+	v->rows = (long)(n + 2 + ncmd);
 	int body = h - 1;
 	tui_list_scroll(v, body);
-	for (int i = 0; i < body; i++) {
-		long row = v->top + i;
-		char line[256];
-		if (row < (long)n) {
-			char key[16];
-			keymap_key_name(b[row]->key, key, sizeof(key));
-			tui_put(t, y + 1 + i, 0, 10, ROLE_HELP_KEY, key);
-			snprintf(line, sizeof(line), "%c %-16s %s",
-				 keymap_request_acts(b[row]->req) ? '*' : ' ',
-				 keymap_request_name(b[row]->req), keymap_request_help(b[row]->req));
-			tui_put(t, y + 1 + i, 10, w - 10, row == v->cursor ? ROLE_CURSOR : ROLE_NORMAL,
-				line);
-		} else if (row == (long)n + 1) {
-			tui_put(t, y + 1 + i, 0, w, ROLE_DIM,
-				"  :accounts :run :gate :diff :audit :exceptions :monitor :theme NAME :q"
-				"  (Tab completes)");
-		} else if (row == (long)n + 2) {
-			tui_put(t, y + 1 + i, 0, w, ROLE_DIM,
-				"  every request has a typed form too: :NAME (e.g. :sort-next)");
-		}
-	}
+	for (int i = 0; i < body && v->top + i < v->rows; i++)
+		help_row(t, b, n, v->top + i, y + 1 + i, w, v->top + i == v->cursor);
 }
 
 const struct view_ops view_help_ops = {
