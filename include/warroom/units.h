@@ -14,5 +14,11 @@ int units_parse_percent(const char *s, int allow_bare, double *fraction);
 int units_parse_number(const char *s, double *out);
 /* Human form of a duration: "850ms", "42s", "3m05s", "2h10m". buf >= 16. */
 void units_format_duration(int64_t ms, char *buf, unsigned size);
+/* A fraction (0..1) as the whole percent every display of progress shows:
+ * rounded to nearest, clamped to 0..100, NaN as 0; 100 only once complete
+ * (0.996 is 99), so a step is never shown done before it is. */
+int units_whole_percent(double fraction);
+/* A count with thousands grouped: "1,000,000". buf >= 32. */
+void units_format_count(int64_t n, char *buf, unsigned size);
 
 #endif

@@ -107,3 +107,30 @@ void units_format_duration(int64_t ms, char *buf, unsigned size)
 		snprintf(buf, size, "%lldh%02lldm", (long long)(ms / 3600000),
 			 (long long)(ms / 60000 % 60));
 }
+
+int units_whole_percent(double fraction)
+{
+	if (!(fraction > 0)) /* NaN too */
+		return 0;
+	if (fraction >= 1)
+		return 100;
+	int p = (int)(fraction * 100 + 0.5);
+	return p > 99 ? 99 : p;
+}
+
+void units_format_count(int64_t n, char *buf, unsigned size)
+{
+	char digits[24], out[32];
+	uint64_t v = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	size_t k = 0;
+	if (n < 0)
+		out[k++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+	snprintf(buf, size, "%s", out);
+}

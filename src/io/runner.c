@@ -2254,7 +2254,8 @@ static void on_progress(void *ctx, const struct http_result *res)
 		char name[300], line[64];
 		snprintf(name, sizeof(name), "progress/%s", c->step);
 		metric_sample(c->r, c->account, name, v);
-		int n = snprintf(line, sizeof(line), "progress %.0f%%\n", v * 100);
+		/* the percent the console's bar shows for the same sample */
+		int n = snprintf(line, sizeof(line), "progress %d%%\n", units_whole_percent(v));
 		if (runs_output_append(c->r->st, c->step_run, c->account, c->step, "info", line,
 				       (size_t)n, &e) < 0)
 			logf_(c->r, "warning: %s", e.msg);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "warroom/units.h"
+
 /* Decodes one UTF-8 sequence; returns its length (1 for an invalid byte,
  * whose *wc is then U+FFFD). */
 static size_t utf8_next(const char *s, wchar_t *wc)
@@ -242,12 +244,14 @@ void widgets_progress(struct strbuf *sb, double frac, int width, int utf8)
 		frac = 0;
 	if (frac > 1)
 		frac = 1;
+	/* the runner's output says the same percent (units_whole_percent) */
+	int pct = units_whole_percent(frac);
 	int bar = width - 7; /* "[" "]" and " 100%" */
 	if (bar < 1) {
-		sb_addf(sb, "%*d%%", width > 1 ? width - 1 : 0, (int)(frac * 100));
+		sb_addf(sb, "%*d%%", width > 1 ? width - 1 : 0, pct);
 		return;
 	}
-	int full = (int)(frac * bar + 0.5);
+	int full = pct * bar / 100; /* the bar is full only at 100 % */
 	sb_addc(sb, '[');
 	for (int i = 0; i < bar; i++) {
 		if (utf8)
@@ -255,7 +259,7 @@ void widgets_progress(struct strbuf *sb, double frac, int width, int utf8)
 		else
 			sb_addc(sb, i < full ? '#' : '.');
 	}
-	sb_addf(sb, "] %3d%%", (int)(frac * 100));
+	sb_addf(sb, "] %3d%%", pct);
 }
 
 static const struct widgets_badge badges[] = {

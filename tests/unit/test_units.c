@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -55,12 +56,49 @@ static void test_format(void **state)
 	assert_string_equal(buf, "2h10m");
 }
 
+static void test_whole_percent(void **state)
+{
+	(void)state;
+	static const struct {
+		double frac;
+		int want;
+	} cases[] = {
+		{0, 0},      {0.004, 0},  {0.005, 1},  {0.421, 42}, {0.425, 43}, {0.429, 43},
+		{0.994, 99}, {0.996, 99}, {0.9999, 99}, {1, 100},   {1.5, 100},  {-0.2, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (units_whole_percent(cases[i].frac) != cases[i].want)
+			fail_msg("%g: want %d, got %d", cases[i].frac, cases[i].want,
+				 units_whole_percent(cases[i].frac));
+	assert_int_equal(units_whole_percent(NAN), 0);
+}
+
+static void test_format_count(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t n;
+		const char *want;
+	} cases[] = {
+		{0, "0"}, {999, "999"}, {1000, "1,000"}, {420000, "420,000"},
+		{1000000, "1,000,000"}, {-12345, "-12,345"},
+		{INT64_MIN, "-9,223,372,036,854,775,808"},
+	};
+	char buf[32];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		units_format_count(cases[i].n, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_percent),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_whole_percent),
+		cmocka_unit_test(test_format_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,13 @@ static void test_progress(void **state)
 	widgets_progress(&sb, 7, 17, 0);
 	assert_string_equal(sb_str(&sb), "[##########] 100%");
 	sb_reset(&sb);
+	/* the percent is rounded as the runner's output says it, never 100 early */
+	widgets_progress(&sb, 0.425, 17, 0);
+	assert_string_equal(sb_str(&sb), "[####......]  43%");
+	sb_reset(&sb);
+	widgets_progress(&sb, 0.997, 17, 0);
+	assert_string_equal(sb_str(&sb), "[#########.]  99%");
+	sb_reset(&sb);
 	widgets_progress(&sb, NAN, 17, 1);
 	assert_int_equal(widgets_width(sb_str(&sb)), 17);
 	sb_release(&sb);
