@@ -80,6 +80,23 @@ struct audit_verdict {
 };
 int audit_verify(struct store *s, struct audit_verdict *v, struct err *e);
 
+/* The same walk in slices, for a caller that must stay responsive (the
+ * console): each audit_verify_step verifies up to max records (0: all) after
+ * the last one verified, resuming from its seq and hash. Returns 1 while more
+ * may be left, 0 when the walk is over: either a record is wrong
+ * (v.broken_seq) or the end of the log was reached and agrees with the head
+ * mark (intact up to v.records). Records appended between calls are walked
+ * too; a step after 0 goes on with any appended since. -1 and e on a
+ * database error (the cursor is unchanged enough to retry). */
+struct audit_cursor {
+	int64_t next;              /* the seq verified next; 1 at the start */
+	char prev[AUDIT_HASH_HEX]; /* the hash that record must name as previous */
+	int64_t total;             /* records in the log at the last step: progress */
+	struct audit_verdict v;    /* what is known so far */
+};
+void audit_cursor_init(struct audit_cursor *c);
+int audit_verify_step(struct store *s, struct audit_cursor *c, int64_t max, struct err *e);
+
 /* Output forms for tail and export. */
 enum audit_format { AUDIT_TEXT, AUDIT_JSONL, AUDIT_CSV };
 int audit_format_parse(const char *name, enum audit_format *out); /* -1 if unknown */

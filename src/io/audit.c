@@ -290,32 +290,32 @@ int audit_scan(struct store *s, int64_t after, int64_t limit, audit_visit_fn fn,
 	return stop;
 }
 
+/* One slice of a walk: the cursor it advances and the hasher it reuses. */
 struct verify_walk {
-	struct audit_verdict *v;
-	int64_t expect;
-	char prev[AUDIT_HASH_HEX];
+	struct audit_cursor *c;
 	struct hasher h;
 };
 
 static int verify_one(const struct audit_record *r, void *ctx)
 {
 	struct verify_walk *w = ctx;
-	struct audit_verdict *v = w->v;
+	struct audit_cursor *c = w->c;
+	struct audit_verdict *v = &c->v;
 	char hash[AUDIT_HASH_HEX];
 	v->records++;
-	if (r->seq != w->expect) {
-		v->broken_seq = w->expect;
+	if (r->seq != c->next) {
+		v->broken_seq = c->next;
 		snprintf(v->why, sizeof(v->why),
 			 "record %" PRId64 " is missing: the record after %" PRId64 " is %" PRId64
-			 " (deleted)", w->expect, w->expect - 1, r->seq);
+			 " (deleted)", c->next, c->next - 1, r->seq);
 		return 1;
 	}
-	if (strcmp(r->prev_hash, w->prev) != 0) {
+	if (strcmp(r->prev_hash, c->prev) != 0) {
 		v->broken_seq = r->seq;
 		snprintf(v->why, sizeof(v->why),
 			 "record %" PRId64 " does not follow record %" PRId64
 			 ": its previous hash is %.12s..., the chain says %.12s... (inserted or "
-			 "reordered)", r->seq, r->seq - 1, r->prev_hash, w->prev);
+			 "reordered)", r->seq, r->seq - 1, r->prev_hash, c->prev);
 		return 1;
 	}
 	hash_with(r, &w->h, hash);
@@ -326,19 +326,20 @@ static int verify_one(const struct audit_record *r, void *ctx)
 			 "%.12s... (edited)", r->seq, hash, r->hash);
 		return 1;
 	}
-	memcpy(w->prev, hash, AUDIT_HASH_HEX);
-	w->expect++;
+	memcpy(c->prev, hash, AUDIT_HASH_HEX);
+	c->next++;
 	return 0;
 }
 
 /* The head mark written with every append must agree with where the walk
  * ended: a log that ends early lost its tail, one that runs on was extended
- * by something other than audit_append. */
-static void verify_head_mark(struct store *s, struct verify_walk *w, struct err *e)
+ * by something other than audit_append. Read in the walk's snapshot, so a
+ * record appended meanwhile is not taken for a cut tail. */
+static void verify_head_mark(struct store *s, struct audit_cursor *c, struct err *e)
 {
-	struct audit_verdict *v = w->v;
+	struct audit_verdict *v = &c->v;
 	char *mark = store_meta_get(s, HEAD_KEY, e);
-	int64_t last = w->expect - 1;
+	int64_t last = c->next - 1;
 	if (!mark) {
 		if (last > 0) {
 			v->broken_seq = 1;
@@ -364,7 +365,7 @@ static void verify_head_mark(struct store *s, struct verify_walk *w, struct err 
 		snprintf(v->why, sizeof(v->why),
 			 "record %" PRId64 " was not written by warroom: the log's head mark "
 			 "says it ends at %" PRId64 " (appended by hand)", mseq + 1, mseq);
-	} else if (strcmp(mhash, w->prev) != 0) {
+	} else if (strcmp(mhash, c->prev) != 0) {
 		v->broken_seq = last;
 		snprintf(v->why, sizeof(v->why),
 			 "record %" PRId64 " is not the record the head mark names (replaced)",
@@ -373,24 +374,65 @@ static void verify_head_mark(struct store *s, struct verify_walk *w, struct err 
 	free(mark);
 }
 
-int audit_verify(struct store *s, struct audit_verdict *v, struct err *e)
+void audit_cursor_init(struct audit_cursor *c)
 {
-	memset(v, 0, sizeof(*v));
-	struct verify_walk w = {.v = v, .expect = 1};
-	memcpy(w.prev, GENESIS, AUDIT_HASH_HEX);
+	memset(c, 0, sizeof(*c));
+	c->next = 1;
+	memcpy(c->prev, GENESIS, AUDIT_HASH_HEX);
+	memcpy(c->v.head, GENESIS, AUDIT_HASH_HEX);
+}
+
+/* The slice and the head mark are read in one read transaction (unless the
+ * caller holds one): the mark then describes exactly the records walked. */
+static int verify_slice(struct store *s, struct audit_cursor *c, int64_t max, struct err *e)
+{
+	int64_t before = c->v.records;
+	char head_hash[AUDIT_HASH_HEX];
+	if (read_head(s, &c->total, head_hash, e) < 0)
+		return -1;
+	struct verify_walk w = {.c = c};
 	hasher_init(&w.h);
-	int rc = audit_scan(s, 0, 0, verify_one, &w, e);
+	int rc = audit_scan(s, c->next - 1, max, verify_one, &w, e);
 	hasher_release(&w.h);
 	if (rc < 0)
 		return -1;
-	if (v->broken_seq == 0) {
-		struct err me = {{0}};
-		verify_head_mark(s, &w, &me);
-		if (me.msg[0])
-			return err_set(e, "%s", me.msg);
-	}
-	memcpy(v->head, w.prev, AUDIT_HASH_HEX);
+	memcpy(c->v.head, c->prev, AUDIT_HASH_HEX);
+	if (c->v.broken_seq)
+		return 0;
+	if (max > 0 && c->v.records - before == max)
+		return 1;
+	struct err me = {{0}};
+	verify_head_mark(s, c, &me);
+	if (me.msg[0])
+		return err_set(e, "%s", me.msg);
 	return 0;
+}
+
+int audit_verify_step(struct store *s, struct audit_cursor *c, int64_t max, struct err *e)
+{
+	if (c->v.broken_seq)
+		return 0;
+	int own = !store_in_tx(s);
+	if (own && sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(s, e, "reading the audit log");
+	int rc = verify_slice(s, c, max, e);
+	if (own && sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_rollback(s);
+		if (rc >= 0)
+			rc = store_error(s, e, "reading the audit log");
+	}
+	return rc;
+}
+
+int audit_verify(struct store *s, struct audit_verdict *v, struct err *e)
+{
+	struct audit_cursor c;
+	audit_cursor_init(&c);
+	int rc;
+	while ((rc = audit_verify_step(s, &c, 0, e)) > 0)
+		;
+	*v = c.v;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- output forms ---- */

@@ -1,6 +1,7 @@
 /* view_audit — the audit log, newest first: the newest records are read on
  * reload (a window, so a log of millions opens at once), filtered by text or
- * account:/actor:/action:, `v` verifies the whole chain and says the verdict,
+ * account:/actor:/action:, `v` verifies the whole chain in slices between
+ * keypresses (progress shown, keys still answer) and says the verdict,
  * Enter shows one record's whole detail. */
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,13 @@
 
 #include "warroom/audit.h"
 #include "warroom/tui.h"
+#include "warroom/units.h"
 #include "warroom/widgets.h"
 
 #define AUDIT_WINDOW 5000 /* newest records kept in memory */
+#define SLICE_FIRST 2000  /* records of the first verification step */
+#define SLICE_MIN 64
+#define SLICE_MAX (1 << 20)
 
 struct arec {
 	int64_t seq;
@@ -27,6 +32,9 @@ struct auditview {
 	int64_t total;       /* records in the log */
 	char verdict[1600];   /* the last verification, "" when none */
 	int verdict_bad;
+	int verifying;       /* a walk is under way: tick goes on with it */
+	struct audit_cursor walk;
+	int64_t slice;       /* records per step, sized to the tick's budget */
 };
 
 static void recs_free(struct auditview *av)
@@ -218,24 +226,77 @@ static void audit_draw(struct tui *t, struct view *v, int y, int x, int h, int w
 			av->n ? "no record matches the filter" : "the audit log is empty");
 }
 
-static void verify(struct tui *t, struct auditview *av)
+static void show_progress(struct auditview *av)
 {
-	struct audit_verdict vd;
-	struct err e = {{0}};
-	if (audit_verify(t->store, &vd, &e) < 0) {
-		snprintf(av->verdict, sizeof(av->verdict), " verify: %s", e.msg);
-		av->verdict_bad = 1;
-	} else if (vd.broken_seq) {
+	char done[32], total[32];
+	units_format_count(av->walk.v.records, done, sizeof(done));
+	units_format_count(av->walk.total, total, sizeof(total));
+	snprintf(av->verdict, sizeof(av->verdict), " verifying %s / %s records...", done, total);
+	av->verdict_bad = 0;
+}
+
+static void show_verdict(struct tui *t, struct auditview *av)
+{
+	const struct audit_verdict *vd = &av->walk.v;
+	char n[32];
+	units_format_count(vd->records, n, sizeof(n));
+	if (vd->broken_seq)
 		snprintf(av->verdict, sizeof(av->verdict), " CHAIN BROKEN at record %lld: %s",
-			 (long long)vd.broken_seq, vd.why);
-		av->verdict_bad = 1;
-	} else {
+			 (long long)vd->broken_seq, vd->why);
+	else
 		snprintf(av->verdict, sizeof(av->verdict),
-			 " chain intact: %lld records verified, head %.16s", (long long)vd.records,
-			 vd.head);
-		av->verdict_bad = 0;
-	}
+			 " chain intact: %s records verified, head %.16s", n, vd->head);
+	av->verdict_bad = vd->broken_seq != 0;
 	tui_message(t, av->verdict_bad, "%s", av->verdict + 1);
+}
+
+/* `v`: a new walk from record 1, also when one is under way. */
+static void verify_start(struct tui *t, struct auditview *av)
+{
+	audit_cursor_init(&av->walk);
+	av->walk.total = av->total;
+	av->verifying = 1;
+	if (!av->slice)
+		av->slice = SLICE_FIRST;
+	show_progress(av);
+	t->dirty = 1;
+}
+
+/* Steps of the walk until the budget is spent; the step size follows how
+ * long the last one took, so one step stays well inside a frame. */
+static int audit_tick(struct tui *t, struct view *v, int64_t budget_us)
+{
+	struct auditview *av = v->priv;
+	if (!av->verifying)
+		return 0;
+	int64_t start = util_mono_us(), now = start;
+	int rc = 1;
+	while (rc == 1 && now - start < budget_us) {
+		struct err e = {{0}};
+		int64_t t0 = now;
+		rc = audit_verify_step(t->store, &av->walk, av->slice, &e);
+		now = util_mono_us();
+		if (rc < 0) {
+			snprintf(av->verdict, sizeof(av->verdict), " verify: %s", e.msg);
+			av->verdict_bad = 1;
+			tui_message(t, 1, "%s", av->verdict + 1);
+			break;
+		}
+		int64_t took = now - t0;
+		if (took < budget_us / 8 && av->slice < SLICE_MAX)
+			av->slice *= 2;
+		else if (took > budget_us / 2 && av->slice > SLICE_MIN)
+			av->slice /= 2;
+	}
+	t->dirty = 1;
+	if (rc == 1) {
+		show_progress(av);
+		return 1;
+	}
+	av->verifying = 0;
+	if (rc == 0)
+		show_verdict(t, av);
+	return 0;
 }
 
 static void filter_done(struct tui *t, void *ctx, const char *text)
@@ -253,7 +314,7 @@ static int audit_request(struct tui *t, struct view *v, enum request r)
 	struct auditview *av = v->priv;
 	switch (r) {
 	case REQ_VERIFY:
-		verify(t, av);
+		verify_start(t, av);
 		return 1;
 	case REQ_ENTER:
 		av->detail = cursor_rec(v) != NULL;
@@ -280,4 +341,5 @@ const struct view_ops view_audit_ops = {
 	.reload = audit_reload,
 	.draw = audit_draw,
 	.request = audit_request,
+	.tick = audit_tick,
 };

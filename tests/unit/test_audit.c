@@ -457,6 +457,126 @@ static void test_export_csv(void **state)
 	assert_int_equal(audit_format_parse("xml", &fmt), -1);
 }
 
+/* ---- the cursor: verification in slices ---- */
+
+static struct store *open_ro(const char *path)
+{
+	struct err e = {{0}};
+	struct store *s = store_open(path, STORE_READONLY, &e);
+	if (!s)
+		fail_msg("%s", e.msg);
+	return s;
+}
+
+static int step(struct store *s, struct audit_cursor *c, int64_t max)
+{
+	struct err e = {{0}};
+	int rc = audit_verify_step(s, c, max, &e);
+	if (rc < 0)
+		fail_msg("%s", e.msg);
+	return rc;
+}
+
+/* n more notes through a connection of their own, as another console would. */
+static void append_notes(const char *path, int n)
+{
+	struct store *s = open_rw(path);
+	struct err e = {{0}};
+	for (int i = 0; i < n; i++) {
+		struct audit_entry en = {.action = "note", .role = "cli"};
+		if (audit_append(s, &en, NULL, &e) < 0)
+			fail_msg("%s", e.msg);
+	}
+	store_close(s);
+}
+
+static void test_cursor_resumes(void **state)
+{
+	struct fixture *f = *state;
+	fill(f->path, 25);
+	struct audit_verdict whole = verify(f->path);
+	struct store *s = open_ro(f->path);
+	struct audit_cursor c;
+	audit_cursor_init(&c);
+	assert_int_equal(step(s, &c, 10), 1);
+	assert_int_equal(c.v.records, 10);
+	assert_int_equal(c.next, 11);
+	assert_int_equal(c.total, 25);
+	assert_int_equal(step(s, &c, 10), 1);
+	assert_int_equal(c.v.records, 20);
+	/* five left: the slice is short, the end and the head mark are checked */
+	assert_int_equal(step(s, &c, 10), 0);
+	assert_int_equal(c.v.records, 25);
+	assert_int_equal(c.v.broken_seq, 0);
+	/* the same head as one walk from the start */
+	assert_string_equal(c.v.head, whole.head);
+	assert_int_equal(whole.records, 25);
+	store_close(s);
+}
+
+static void test_cursor_finds_tamper_in_the_middle(void **state)
+{
+	struct fixture *f = *state;
+	fill(f->path, 30);
+	raw_exec(f->path, "UPDATE audit SET actor = 'mallory' WHERE seq = 17");
+	struct store *s = open_ro(f->path);
+	struct audit_cursor c;
+	audit_cursor_init(&c);
+	int slices = 0;
+	while (step(s, &c, 5) == 1)
+		slices++;
+	/* 1-5, 6-10, 11-15 pass; the fourth slice stops at 17 */
+	assert_int_equal(slices, 3);
+	assert_int_equal(c.v.broken_seq, 17);
+	assert_non_null(strstr(c.v.why, "(edited)"));
+	assert_int_equal(c.v.records, 17);
+	/* a broken chain stays broken: further steps change nothing */
+	assert_int_equal(step(s, &c, 5), 0);
+	assert_int_equal(c.v.broken_seq, 17);
+	assert_int_equal(c.v.records, 17);
+	store_close(s);
+}
+
+static void test_cursor_walks_records_appended_meanwhile(void **state)
+{
+	struct fixture *f = *state;
+	fill(f->path, 10);
+	struct store *s = open_ro(f->path);
+	struct audit_cursor c;
+	audit_cursor_init(&c);
+	assert_int_equal(step(s, &c, 6), 1);
+	append_notes(f->path, 5);
+	assert_int_equal(step(s, &c, 6), 1);
+	assert_int_equal(c.total, 15); /* progress sees the grown log */
+	assert_int_equal(step(s, &c, 6), 0);
+	assert_int_equal(c.v.records, 15);
+	assert_int_equal(c.v.broken_seq, 0);
+	/* a full slice that ends exactly at the head, then one more appended:
+	 * the next step walks it and the head mark agrees */
+	audit_cursor_init(&c);
+	assert_int_equal(step(s, &c, 15), 1);
+	append_notes(f->path, 1);
+	assert_int_equal(step(s, &c, 15), 0);
+	assert_int_equal(c.v.records, 16);
+	assert_int_equal(c.v.broken_seq, 0);
+	/* after the verdict, a later step goes on with what came since */
+	append_notes(f->path, 2);
+	assert_int_equal(step(s, &c, 15), 0);
+	assert_int_equal(c.v.records, 18);
+	assert_int_equal(c.v.broken_seq, 0);
+	assert_string_equal(c.v.head, verify(f->path).head);
+	store_close(s);
+	/* a record cut from the end after the walk passed it is still caught */
+	raw_exec(f->path, "DELETE FROM audit WHERE seq = 18");
+	s = open_ro(f->path);
+	audit_cursor_init(&c);
+	while (step(s, &c, 4) == 1)
+		;
+	assert_int_equal(c.v.broken_seq, 18);
+	assert_non_null(strstr(c.v.why, "deleted from the end"));
+	store_close(s);
+}
+
 /* Secrets in every shape go in; the file's bytes are searched for them. */
 static void test_secrets_never_stored(void **state)
 {
@@ -515,6 +635,8 @@ int main(void)
 		T(test_forged_append_detected), T(test_batched),        T(test_readonly_refused),
 		T(test_concurrent_writers),  T(test_identity),          T(test_export_jsonl),
 		T(test_export_csv),          T(test_secrets_never_stored),
+		T(test_cursor_resumes),      T(test_cursor_finds_tamper_in_the_middle),
+		T(test_cursor_walks_records_appended_meanwhile),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
