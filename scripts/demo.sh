@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: starts the simulator on a free loopback port, points the example
-# program at it (WARROOM_SIM_URL) and opens the war-room console on it in this
-# terminal, with a scratch database; the simulator stops when the console does.
+# program at it (WARROOM_SIM_URL), measures integration health once, and opens
+# the war-room console on it in this terminal, with a scratch database; the
+# simulator stops when the console does.
 # usage: scripts/demo.sh [PROGRAM] (default plans/pd-lite-tenant-migration)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,5 +40,16 @@ export PAGERDUTY_TOKEN=${PAGERDUTY_TOKEN:-tok-acct-001}
 export ROOTLY_TOKEN=${ROOTLY_TOKEN:-tok-acct-001}
 export INCIDENTIO_TOKEN=${INCIDENTIO_TOKEN:-tok-acct-001}
 export PDLITE_TOKEN=${PDLITE_TOKEN:-demo-target-token}
+# Integration health for the INTEG column: the canary and ramp accounts get
+# their tenant and integrations on the target, one of them an integration
+# fault, and one `warroom integrations` run measures them all (the accounts
+# not provisioned yet cannot be read and stay "—"; the run exits 1 for them).
+for acct in acct-001 acct-002 acct-003 acct-005 acct-007 acct-008 acct-009 acct-011; do
+	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+		-d "{\"id\": \"$acct\", \"name\": \"$acct\"}" "$WARROOM_SIM_URL/v1/tenants"
+	curl -fsS -o /dev/null -X POST "$WARROOM_SIM_URL/v1/tenants/$acct/import/integrations"
+done
+curl -fsS -o /dev/null -X POST -d '{"integration_fault": "acct-005"}' "$WARROOM_SIM_URL/_sim/faults"
+"$WARROOM" integrations "$PROGRAM" --db "$work/demo.db" >"$work/integrations.out" 2>&1 || true
 echo "simulator at $WARROOM_SIM_URL; opening the console (Q quits)"
 "$WARROOM" console "$PROGRAM" --db "$work/demo.db"

@@ -61,6 +61,9 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 	_("drift", cmd_drift,                                                  \
 	  "PROGRAM [--account ID] [--db FILE] [--snapshot]",                   \
 	  "compare the target with its cutover snapshot; --snapshot takes one") \
+	_("integrations", cmd_integrations,                                    \
+	  "PROGRAM [--account ID|--wave NAME] [--db FILE] [--json] [--timeout DUR]", \
+	  "read integration health per account from the target; exit 1 unless all healthy") \
 	_("report", cmd_report,                                                \
 	  "PROGRAM [--account ID] [--db FILE] [--format md|json|html] [-o FILE] | --evidence -o DIR", \
 	  "the customer-safe parity report, or the audit-ready evidence pack")

@@ -26,6 +26,10 @@ struct sim_fault_config {
 	double rate_limit_per_s; /* above it: 429 with Retry-After */
 	double outage_after_s, outage_for_s; /* 503 for everything in the window */
 	char paths[128];
+	/* Not a per-request fault: tenants whose integrations the integration
+	 * health read reports unhealthy, "acct-002,acct-005:all,acct-007:silent"
+	 * (sim_faults_integration). Unaffected by `paths`. */
+	char integration_fault[256];
 };
 
 /* ---- the server ----------------------------------------------------------------- */
@@ -154,6 +158,13 @@ void sim_faults_decide(struct sim_faults *faults, const char *method, const char
 /* The faults in force for a path right now (what metrics react to). */
 void sim_faults_current(const struct sim_faults *faults, int64_t now_ms,
 			struct sim_fault_config *out, int *outage_now);
+/* What integration_fault does to a tenant's integrations: nothing; the
+ * first failing and the second degraded (a bare tenant id); every one
+ * failing (":all"); the first silent (":silent"). */
+enum sim_integ_fault { SIM_INTEG_NONE, SIM_INTEG_SOME, SIM_INTEG_ALL, SIM_INTEG_SILENT };
+enum sim_integ_fault sim_faults_integration(const struct sim_fault_config *cfg, const char *tenant);
+/* The faults in force now, for handlers that shape their own answers. */
+void sim_faults_get(struct sim *sim, int64_t now_ms, struct sim_fault_config *out);
 /* Parses "--rate-limit"-style values: "10/s", "10". */
 int sim_faults_parse_rate(const char *s, double *per_s);
 /* Merges a /_sim/faults body (JSON text of len bytes) into *cfg, which is

@@ -929,6 +929,30 @@ static int start_http(struct job *j, size_t idx, struct err *e)
 	return 0;
 }
 
+/* A step's command inherits the runner's environment plus WARROOM_PROGRAM
+ * and WARROOM_DB, so a step running a warroom command (`warroom
+ * integrations`, ...) works on this program and this database. They are
+ * set only around the fork: the runner's own process keeps its environment. */
+static const char *const exec_vars[] = {"WARROOM_PROGRAM", "WARROOM_DB"};
+static void exec_env(struct runner *r, char **saved, int set)
+{
+	const char *now[] = {r->prog->dir, store_path(r->st)};
+	for (size_t i = 0; i < ARRAY_SIZE(exec_vars); i++) {
+		if (set) {
+			const char *v = getenv(exec_vars[i]);
+			saved[i] = v ? xstrdup(v) : NULL;
+			if (now[i])
+				setenv(exec_vars[i], now[i], 1);
+		} else {
+			if (saved[i])
+				setenv(exec_vars[i], saved[i], 1);
+			else
+				unsetenv(exec_vars[i]);
+			free(saved[i]);
+		}
+	}
+}
+
 static int start_exec(struct job *j, const struct plan_exec *x, struct err *e)
 {
 	struct proc_spec spec = {.timeout_ms = op_timeout(j, x->timeout_ms)};
@@ -950,7 +974,10 @@ static int start_exec(struct job *j, const struct plan_exec *x, struct err *e)
 	c->j = j;
 	c->desc = proc_describe(&spec);
 	c->rollback = j->mode == JOB_ROLLBACK;
+	char *saved[ARRAY_SIZE(exec_vars)];
+	exec_env(j->r, saved, 1);
 	int64_t id = proc_spawn(j->r->procs, &spec, on_proc_output, on_proc_done, c, e);
+	exec_env(j->r, saved, 0);
 	free(shell);
 	free_strv(argv, x->n_argv);
 	if (id < 0) {

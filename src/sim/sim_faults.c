@@ -34,7 +34,7 @@ const char *sim_fault_name(enum sim_fault_kind kind)
 }
 
 /* The settable fields, once: parsing, validation and rendering walk this. */
-enum field_type { F_MS, F_RATE, F_NUM, F_BOOL, F_PATH };
+enum field_type { F_MS, F_RATE, F_NUM, F_BOOL, F_PATH, F_TENANTS };
 static const struct field {
 	const char *name;
 	enum field_type type;
@@ -50,7 +50,65 @@ static const struct field {
 	{"outage_after_s", F_NUM, offsetof(struct sim_fault_config, outage_after_s), 86400 * 7},
 	{"outage_for_s", F_NUM, offsetof(struct sim_fault_config, outage_for_s), 86400 * 7},
 	{"paths", F_PATH, offsetof(struct sim_fault_config, paths), 0},
+	{"integration_fault", F_TENANTS, offsetof(struct sim_fault_config, integration_fault), 0},
 };
+
+/* integration_fault: "TENANT[:MODE]" entries, comma-separated. */
+static const struct {
+	const char *suffix;
+	enum sim_integ_fault mode;
+} integ_modes[] = {
+	{"", SIM_INTEG_SOME},
+	{":all", SIM_INTEG_ALL},
+	{":silent", SIM_INTEG_SILENT},
+};
+
+/* The mode of one entry of len bytes naming tenant, or SIM_INTEG_NONE. */
+static enum sim_integ_fault entry_mode(const char *entry, size_t len, const char *tenant)
+{
+	size_t tl = strlen(tenant);
+	if (len < tl || strncmp(entry, tenant, tl) != 0)
+		return SIM_INTEG_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(integ_modes); i++)
+		if (len - tl == strlen(integ_modes[i].suffix) &&
+		    !strncmp(entry + tl, integ_modes[i].suffix, len - tl))
+			return integ_modes[i].mode;
+	return SIM_INTEG_NONE;
+}
+
+enum sim_integ_fault sim_faults_integration(const struct sim_fault_config *cfg, const char *tenant)
+{
+	for (const char *s = cfg->integration_fault; *s;) {
+		size_t len = strcspn(s, ",");
+		enum sim_integ_fault m = entry_mode(s, len, tenant);
+		if (m != SIM_INTEG_NONE)
+			return m;
+		s += len + (s[len] == ',');
+	}
+	return SIM_INTEG_NONE;
+}
+
+/* Each entry is a tenant id (A-Z a-z 0-9 . _ -) and an optional mode. */
+static int tenants_valid(const char *s)
+{
+	static const char id_chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	while (*s) {
+		size_t len = strcspn(s, ","), id = strspn(s, id_chars);
+		if (id == 0 || id > len || id > 64)
+			return 0;
+		int known = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(integ_modes); i++)
+			known |= len - id == strlen(integ_modes[i].suffix) &&
+				 !strncmp(s + id, integ_modes[i].suffix, len - id);
+		if (!known)
+			return 0;
+		s += len;
+		if (*s == ',' && !*++s)
+			return 0; /* a trailing comma */
+	}
+	return 1;
+}
 
 #define FIELD(cfg, f, type) ((type *)((char *)(cfg) + (f)->offset))
 
@@ -157,6 +215,7 @@ static cJSON *faults_json(const struct sim_faults *f, int64_t now_ms)
 			cJSON_AddBoolToObject(o, fd->name, *FIELD(c, fd, const int));
 			break;
 		case F_PATH:
+		case F_TENANTS:
 			cJSON_AddStringToObject(o, fd->name, FIELD(c, fd, const char));
 			break;
 		}
@@ -181,6 +240,15 @@ static int field_set(struct sim_fault_config *cfg, const struct field *fd, const
 			return err_set(e, "paths must be a path prefix starting with '/' (under %zu bytes), or \"\"",
 				       sizeof(cfg->paths));
 		strcpy(cfg->paths, s);
+		return 0;
+	}
+	if (fd->type == F_TENANTS) {
+		const char *s = cJSON_GetStringValue(v);
+		if (!s || strlen(s) >= sizeof(cfg->integration_fault) || !tenants_valid(s))
+			return err_set(e, "%s must be \"\" or tenant ids separated by commas, each "
+				       "optionally followed by :all or :silent (under %zu bytes)",
+				       fd->name, sizeof(cfg->integration_fault));
+		strcpy(cfg->integration_fault, s);
 		return 0;
 	}
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > fd->max)
@@ -248,6 +316,12 @@ static int faults_merge(struct sim_faults *f, const cJSON *body, int64_t now_ms,
 		f->tokens_ms = now_ms;
 	}
 	return 0;
+}
+
+void sim_faults_get(struct sim *sim, int64_t now_ms, struct sim_fault_config *out)
+{
+	int outage;
+	sim_faults_current(sim_state(sim, &sim_faults_routes), now_ms, out, &outage);
 }
 
 static void h_faults_get(struct sim_call *call)

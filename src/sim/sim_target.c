@@ -742,6 +742,83 @@ static void h_rollback(struct sim_call *call)
 	sim_reply_json(call, 200, tenant_json(call->state, t, call->now_ms));
 }
 
+/* ---- handlers: integration health -------------------------------------------------------------- */
+
+#define HEALTH_WINDOW_S 900 /* deliveries are counted over the last 15 minutes */
+
+/* One integration's health: deterministic from the seed, the tenant, its id
+ * and a one-minute clock, healthy unless integration_fault names the tenant. */
+static cJSON *health_json(const struct item *it, size_t index, enum sim_integ_fault fault,
+			  uint64_t seed, const char *tenant, int64_t now_ms)
+{
+	uint64_t h = simdata_hash_str(simdata_hash_str(seed ^ 0x1e9ULL, tenant), it->id);
+	uint64_t tick = simdata_mix(h ^ (uint64_t)(now_ms / 60000));
+	long deliveries = 20 + (long)(tick % 200);
+	int64_t last_ms = now_ms - (int64_t)(simdata_mix(tick) % 60000);
+	const char *status = "healthy", *reason = NULL;
+	long failures = 0;
+	if ((fault == SIM_INTEG_SOME && index == 0) || fault == SIM_INTEG_ALL) {
+		status = "failing";
+		failures = deliveries;
+		reason = "every delivery in the window failed: the endpoint answered 503";
+	} else if (fault == SIM_INTEG_SOME && index == 1) {
+		status = "degraded";
+		failures = deliveries / 5;
+		reason = "a fifth of the deliveries in the window failed: the endpoint timed out";
+	} else if (fault == SIM_INTEG_SILENT && index == 0) {
+		status = "silent";
+		deliveries = 0;
+		last_ms = now_ms - 2 * 3600 * 1000;
+		reason = "no event received for 2 hours";
+	}
+	cJSON *o = cJSON_CreateObject();
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(it->obj, "name");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(it->obj, "integration_type");
+	char ts[40];
+	util_iso8601(last_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(o, "id", it->id);
+	cJSON_AddStringToObject(o, "name", cJSON_IsString(name) ? name->valuestring : "");
+	cJSON_AddStringToObject(o, "type", cJSON_IsString(type) ? type->valuestring : "");
+	cJSON_AddStringToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "last_event_at", ts);
+	cJSON_AddNumberToObject(o, "deliveries", (double)deliveries);
+	cJSON_AddNumberToObject(o, "failures", (double)failures);
+	if (reason)
+		cJSON_AddStringToObject(o, "reason", reason);
+	else
+		cJSON_AddNullToObject(o, "reason");
+	return o;
+}
+
+static void h_integ_health(struct sim_call *call)
+{
+	struct tenant *t = tenant_or_404(call);
+	if (!t)
+		return;
+	struct sim_fault_config faults;
+	sim_faults_get(call->sim, call->now_ms, &faults);
+	enum sim_integ_fault fault = sim_faults_integration(&faults, t->id);
+	uint64_t seed = sim_options(call->sim)->seed;
+	const struct bucket *b = &t->kinds[SIMDATA_INTEGRATIONS];
+	cJSON *o = cJSON_CreateObject();
+	char ts[40];
+	util_iso8601(call->now_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(o, "tenant_id", t->id);
+	cJSON_AddStringToObject(o, "checked_at", ts);
+	cJSON_AddNumberToObject(o, "window_s", HEALTH_WINDOW_S);
+	cJSON *list = cJSON_AddArrayToObject(o, "integrations");
+	size_t healthy = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		cJSON *one = health_json(&b->items[i], i, fault, seed, t->id, call->now_ms);
+		healthy += !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(one, "status")),
+				   "healthy");
+		cJSON_AddItemToArray(list, one);
+	}
+	cJSON_AddNumberToObject(o, "healthy", (double)healthy);
+	cJSON_AddNumberToObject(o, "total", (double)b->n);
+	sim_reply_json(call, 200, o);
+}
+
 /* ---- the view metrics read ------------------------------------------------------------------------ */
 
 static void tenant_view(const struct target *tg, const struct tenant *t, int64_t now_ms,
@@ -834,6 +911,7 @@ static const struct sim_route routes[] = {
 	{"DELETE", "/v1/tenants/{id}/import/{entity}", h_import_delete},
 	{"PUT", "/v1/tenants/{id}/flags/{flag}", h_flag_put},
 	{"GET", "/v1/tenants/{id}/flags/{flag}", h_flag_get},
+	{"GET", "/v1/tenants/{id}/integrations/health", h_integ_health},
 	{"GET", "/v1/tenants/{id}/{entity}", h_entities_list},
 	{"POST", "/v1/tenants/{id}/{entity}", h_entity_post},
 	{"GET", "/v1/tenants/{id}/{entity}/{eid}", h_entity_get},

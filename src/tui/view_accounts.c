@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "warroom/engine.h"
+#include "warroom/integ.h"
 #include "warroom/plan.h"
 #include "warroom/runner.h"
 #include "warroom/samples.h"
@@ -29,7 +30,7 @@ static const struct {
 	[C_MODE] = {"MODE", 12, 120, 0},       [C_PHASE] = {"PHASE", 10, 0, 0},
 	[C_STEP] = {"STEP", 14, 0, 0},         [C_STATE] = {"STATE", 8, 0, 0},
 	[C_WINDOW] = {"WINDOW", 16, 140, 0},   [C_PASS] = {"PASS", 16, 0, 1},
-	[C_PARITY] = {"PARITY", 8, 150, 0},    [C_INTEG] = {"INTEG", 7, 160, 0},
+	[C_PARITY] = {"PARITY", 8, 150, 0},    [C_INTEG] = {"INTEG", 12, 160, 1},
 	[C_BLOCKERS] = {"BLOCKERS", 18, 170, 0}, [C_NEXT] = {"NEXT / OWNER", 20, 180, 0},
 	[C_ROLLBACK] = {"RBK", 7, 190, 0},
 };
@@ -38,6 +39,8 @@ struct row {
 	const struct account *ac;
 	char *cell[C__COUNT];
 	double pass; /* NAN when not measured */
+	double integ; /* healthy share of integrations; NAN when never measured */
+	int64_t integ_passed, integ_total, integ_ms; /* the newest integration sample */
 	const char *state; /* badge key */
 	int marked;
 	int extras;        /* spark and the runner's facts loaded (visible rows only) */
@@ -84,6 +87,13 @@ static size_t wave_order(const struct tui *t, const char *wave)
 	return p->n_waves;
 }
 
+/* Numeric columns sort by their measure; never measured sorts first. */
+static double sort_key(const struct row *r, int col)
+{
+	double v = col == C_INTEG ? r->integ : r->pass;
+	return isnan(v) ? -1 : v;
+}
+
 static int row_cmp(const void *x, const void *y)
 {
 	const struct row *a = &sort_a->rows[*(const size_t *)x];
@@ -95,7 +105,7 @@ static int row_cmp(const void *x, const void *y)
 			return wa < wb ? -1 : 1;
 	}
 	if (cols[sort_a->sort_col].numeric) {
-		double pa = isnan(a->pass) ? -1 : a->pass, pb = isnan(b->pass) ? -1 : b->pass;
+		double pa = sort_key(a, sort_a->sort_col), pb = sort_key(b, sort_a->sort_col);
 		c = pa < pb ? -1 : pa > pb;
 	} else {
 		c = strcmp(a->cell[sort_a->sort_col], b->cell[sort_a->sort_col]);
@@ -219,6 +229,26 @@ static const char *next_action(const char *state)
 	return "—";
 }
 
+/* The INTEG cell: the verdict and healthy/total, "?" after the word once
+ * the measurement is older than INTEG_STALE_MS; its role reads the same
+ * way (dim when stale), so it is legible in monochrome. */
+static enum theme_role integ_cell(const struct row *r, int64_t now_ms, char *buf, size_t size)
+{
+	if (isnan(r->integ)) {
+		snprintf(buf, size, "—");
+		return ROLE_NORMAL;
+	}
+	static const enum theme_role roles[] = {
+		[INTEG_OK] = ROLE_OK, [INTEG_DEG] = ROLE_WARN, [INTEG_FAIL] = ROLE_FAIL,
+		[INTEG_NONE] = ROLE_NORMAL,
+	};
+	enum integ_verdict v = integ_verdict_of(r->integ_passed, r->integ_total);
+	int stale = now_ms - r->integ_ms > INTEG_STALE_MS;
+	snprintf(buf, size, "%s%s %lld/%lld", integ_verdict_word(v), stale ? "?" : "",
+		 (long long)r->integ_passed, (long long)r->integ_total);
+	return stale ? ROLE_DIM : roles[v];
+}
+
 static void accounts_reload(struct tui *t, struct view *v)
 {
 	struct accounts *a = v->priv;
@@ -255,24 +285,32 @@ static void accounts_reload(struct tui *t, struct view *v)
 		char buf[64];
 		window_cell(ac, buf, sizeof(buf));
 		row->cell[C_WINDOW] = xstrdup(buf);
-		const char *parity = NULL, *integ = NULL;
+		const char *parity = NULL;
+		row->integ = NAN;
 		for (size_t k = 0; k < latest.n; k++) {
 			const struct sample *s = &latest.items[k];
 			if (!util_streq(s->account, ac->id))
 				continue;
-			if (util_streq(s->kind, SAMPLE_PASS_RATE))
+			int par = util_streq(s->kind, SAMPLE_PARITY);
+			if (par && util_streq(s->name, SAMPLE_PASS_RATE))
 				row->pass = s->value;
-			if (util_streq(s->kind, SAMPLE_DUAL_RUN))
+			if (par && util_streq(s->name, SAMPLE_DUAL_RUN))
 				parity = s->value <= 0.001 ? "ok" : "drift";
-			if (util_streq(s->kind, "integration"))
-				integ = s->value >= 1 ? "ok" : "degraded";
+			if (util_streq(s->kind, SAMPLE_INTEGRATION) &&
+			    util_streq(s->name, SAMPLE_INTEG_HEALTH)) {
+				row->integ = s->value;
+				row->integ_passed = s->passed;
+				row->integ_total = s->evaluated;
+				row->integ_ms = s->at_ms;
+			}
 		}
 		if (isnan(row->pass))
 			row->cell[C_PASS] = xstrdup("—");
 		else
 			row->cell[C_PASS] = xasprintf("%.2f%%", row->pass * 100);
 		row->cell[C_PARITY] = dup_or_dash(parity);
-		row->cell[C_INTEG] = dup_or_dash(integ);
+		integ_cell(row, util_now_ms(), buf, sizeof(buf));
+		row->cell[C_INTEG] = xstrdup(buf);
 		row->cell[C_BLOCKERS] = dup_or_dash(r ? r->halted_reason : NULL);
 		row->cell[C_NEXT] = xasprintf("%s / %s", next_action(row->state),
 					      ac->runbook_owner ? ac->runbook_owner : "—");
@@ -330,6 +368,8 @@ static void draw_row(struct tui *t, const struct accounts *a, const struct row *
 					    : 0.999;
 			role = r->pass >= th ? ROLE_OK : ROLE_FAIL;
 		}
+		if (c == C_INTEG) /* staleness moves with the clock, not the store */
+			role = integ_cell(r, util_now_ms(), cell, sizeof(cell));
 		if (c == C_ROLLBACK && !strcmp(r->cell[c], "NO"))
 			role = ROLE_WARN;
 		if (r->marked && c == C_ACCOUNT)

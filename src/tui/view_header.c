@@ -1,11 +1,13 @@
 /* view_header — the two rows always on top: the program and its totals by
  * phase and wave, the invariant pass rate against the charter's threshold,
  * RPO/RTO, exceptions, freeze, the next gate due, the clocks and the T-minus
- * day of the nearest cutover window. Absent data reads "—". */
+ * day of the nearest cutover window, and accounts whose integrations are
+ * unhealthy once any were measured. Absent data reads "—". */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "warroom/integ.h"
 #include "warroom/plan.h"
 #include "warroom/tui.h"
 #include "warroom/units.h"
@@ -141,6 +143,10 @@ int view_header_draw(struct tui *t, int w)
 		add_counts(&tot, waves, nw);
 		sb_adds(&tot, " | phases: ");
 		add_counts(&tot, phases, np);
+		struct integ_counts ic;
+		struct err e = {{0}}; /* the dashboard reports a store that cannot be read */
+		if (integ_count(t->store, &ic, &e) == 0 && ic.measured > 0)
+			sb_addf(&tot, " | integ: %ld deg %ld fail of %ld", ic.deg, ic.fail, ic.measured);
 		free(cache.totals);
 		cache.totals = sb_detach(&tot);
 		cache.nearest = nearest;
