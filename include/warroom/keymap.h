@@ -41,6 +41,7 @@
 	_(VIEW_AUDIT, "audit", KM_NAV, "audit log")                                 \
 	_(VIEW_EXCEPTIONS, "exceptions", KM_NAV, "exceptions registry")             \
 	_(VIEW_MONITOR, "monitor", KM_NAV, "legacy vs new monitoring")              \
+	_(VIEW_IMPORT, "import", KM_NAV, "import verdicts of the selected account") \
 	_(NEXT_DIFF, "next-diff", KM_NAV, "jump to the next difference")            \
 	_(PREV_DIFF, "prev-diff", KM_NAV, "jump to the previous difference")        \
 	_(VERBOSE, "verbose", KM_NAV, "show or fold unchanged fields")              \
@@ -74,6 +75,7 @@ enum request { REQUESTS(KM_ENUM) REQ__COUNT };
 	_(AUDIT, "audit")                                                           \
 	_(EXCEPTIONS, "exceptions")                                                 \
 	_(MONITOR, "monitor")                                                       \
+	_(IMPORT, "import")                                                         \
 	_(HELP, "help")
 
 #define KM_SCOPE_ENUM(e, name) KS_##e,

@@ -82,4 +82,32 @@ int source_import_record(struct store *s, const char *account, const struct impo
 int source_import_preview(const struct import_options *o, const struct import_report *r,
 			  struct err *e);
 
+/* One verdict of an account's newest import run, read back from
+ * import_items (what source_import_record kept). */
+struct import_verdict {
+	enum import_action action;
+	char *entity_type;   /* owned; the singular name ("service") */
+	char *source_id;     /* owned */
+	char *name, *reason; /* owned; NULL when none */
+	cJSON *changes;      /* owned array of strings; NULL when none */
+};
+
+struct import_verdicts {
+	struct import_verdict *v; /* refused first, then in the run's order */
+	size_t n, cap;
+	size_t count[IMPORT_ACTION_COUNT]; /* the whole run's, whatever was read */
+	size_t total;                      /* items of the run; 0: never imported */
+	size_t with_reason;                /* of them, items that carry a reason */
+	int dry_run;
+	int64_t run_ms;
+};
+
+/* The account's newest import run: the counts of each verdict, whether it
+ * was a dry run and when, and its items (only those with a reason when
+ * reasons_only; at most limit, 0 for all). 1 when the account has one, 0
+ * when it was never imported, -1 with a message. */
+int source_import_verdicts(struct store *s, const char *account, int reasons_only, size_t limit,
+			   struct import_verdicts *out, struct err *e);
+void source_import_verdicts_free(struct import_verdicts *v);
+
 #endif

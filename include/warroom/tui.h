@@ -47,6 +47,7 @@ enum tui_view_id {
 	TV_AUDIT,
 	TV_EXCEPTIONS,
 	TV_MONITOR,
+	TV_IMPORT,
 	TV_HELP,
 	TV__COUNT
 };
@@ -166,7 +167,7 @@ int tui_confirm_cutover(void *ctx, const char *target, const char *what);
 void tui_actions_free(void);
 
 extern const struct view_ops view_accounts_ops, view_run_ops, view_gate_ops, view_diff_ops,
-	view_audit_ops, view_exceptions_ops, view_monitor_ops, view_help_ops;
+	view_audit_ops, view_exceptions_ops, view_monitor_ops, view_import_ops, view_help_ops;
 
 /* The header (always on top): rows it took. */
 int view_header_draw(struct tui *t, int w);

@@ -21,6 +21,7 @@
 #include "warroom/redact.h"
 #include "warroom/runs.h"
 #include "warroom/samples.h"
+#include "warroom/source_import.h"
 #include "warroom/store.h"
 
 #define TREND_POINTS 30
@@ -112,68 +113,35 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
  * a change, with why. null when the account was never imported. */
 static int add_import_items(struct store *st, const char *account, cJSON *o, struct err *e)
 {
-	sqlite3_stmt *q = store_stmt(st,
-		"SELECT verdict, count(*), max(dry_run), max(run_ms), count(reason) FROM import_items "
-		"WHERE account = ?1 GROUP BY verdict", e);
-	if (!q)
-		return -1;
-	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
-	cJSON *im = cJSON_CreateObject(), *counts = cJSON_CreateObject();
-	static const char *const verdicts[] = {"create", "update", "unchanged", "refused"};
-	for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++)
-		cJSON_AddNumberToObject(counts, verdicts[i], 0);
-	int64_t run_ms = 0, listed = 0;
-	int dry = 0, rows = 0, step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(q, 0);
-		cJSON *n = cJSON_CreateNumber((double)sqlite3_column_int64(q, 1));
-		if (!v || !cJSON_ReplaceItemInObjectCaseSensitive(counts, v, n))
-			cJSON_Delete(n);
-		dry |= sqlite3_column_int(q, 2);
-		if (sqlite3_column_int64(q, 3) > run_ms)
-			run_ms = sqlite3_column_int64(q, 3);
-		listed += sqlite3_column_int64(q, 4);
-		rows = 1;
+	struct import_verdicts v;
+	int found = source_import_verdicts(st, account, 1, IMPORT_ITEMS_SHOWN, &v, e);
+	if (found <= 0) {
+		if (found == 0)
+			cJSON_AddNullToObject(o, "import_items");
+		return found;
 	}
-	sqlite3_reset(q);
-	if (step != SQLITE_DONE || !rows) {
-		cJSON_Delete(im);
-		cJSON_Delete(counts);
-		if (step != SQLITE_DONE)
-			return store_error(st, e, "reading the import verdicts");
-		cJSON_AddNullToObject(o, "import_items");
-		return 0;
-	}
-	cJSON_AddItemToObject(o, "import_items", im);
-	add_time(im, "run_at", run_ms);
-	cJSON_AddBoolToObject(im, "dry_run", dry);
-	cJSON_AddItemToObject(im, "counts", counts);
-	q = store_stmt(st,
-		"SELECT verdict, entity_type, source_id, coalesce(name, ''), reason, changes FROM import_items "
-		"WHERE account = ?1 AND reason IS NOT NULL ORDER BY verdict <> 'refused', id LIMIT ?2", e);
-	if (!q)
-		return -1;
-	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 2, IMPORT_ITEMS_SHOWN);
+	cJSON *im = cJSON_AddObjectToObject(o, "import_items");
+	add_time(im, "run_at", v.run_ms);
+	cJSON_AddBoolToObject(im, "dry_run", v.dry_run);
+	cJSON *counts = cJSON_AddObjectToObject(im, "counts");
+	for (int k = 0; k < IMPORT_ACTION_COUNT; k++)
+		cJSON_AddNumberToObject(counts, source_import_action_name((enum import_action)k),
+					(double)v.count[k]);
 	cJSON *arr = cJSON_AddArrayToObject(im, "items");
-	int64_t shown = 0;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		static const char *const cols[] = {"verdict", "entity", "id", "name", "reason"};
-		cJSON *it = cJSON_CreateObject();
-		for (int i = 0; i < (int)ARRAY_SIZE(cols); i++)
-			cJSON_AddStringToObject(it, cols[i], (const char *)sqlite3_column_text(q, i));
-		const char *ch = (const char *)sqlite3_column_text(q, 5);
-		cJSON *changes = ch ? cJSON_Parse(ch) : NULL;
-		cJSON_AddItemToObject(it, "changes", cJSON_IsArray(changes) ? changes : cJSON_CreateArray());
-		if (changes && !cJSON_IsArray(changes))
-			cJSON_Delete(changes);
-		cJSON_AddItemToArray(arr, it);
-		shown++;
+	for (size_t i = 0; i < v.n; i++) {
+		const struct import_verdict *it = &v.v[i];
+		cJSON *item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "verdict", source_import_action_name(it->action));
+		cJSON_AddStringToObject(item, "entity", it->entity_type);
+		cJSON_AddStringToObject(item, "id", it->source_id);
+		cJSON_AddStringToObject(item, "name", it->name ? it->name : "");
+		cJSON_AddStringToObject(item, "reason", it->reason);
+		cJSON_AddItemToObject(item, "changes",
+				      it->changes ? cJSON_Duplicate(it->changes, 1) : cJSON_CreateArray());
+		cJSON_AddItemToArray(arr, item);
 	}
-	sqlite3_reset(q);
-	if (step != SQLITE_DONE)
-		return store_error(st, e, "reading the import verdicts");
-	cJSON_AddNumberToObject(im, "more", (double)(listed - shown));
+	cJSON_AddNumberToObject(im, "more", (double)(v.with_reason - v.n));
+	source_import_verdicts_free(&v);
 	return 0;
 }
 

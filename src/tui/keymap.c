@@ -86,6 +86,7 @@ static const struct keymap_binding bindings[] = {
 	{KS_GENERIC, '5', REQ_VIEW_AUDIT},
 	{KS_GENERIC, '6', REQ_VIEW_EXCEPTIONS},
 	{KS_GENERIC, '7', REQ_VIEW_MONITOR},
+	{KS_GENERIC, '8', REQ_VIEW_IMPORT},
 };
 
 const char *keymap_request_name(enum request r)

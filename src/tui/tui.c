@@ -35,7 +35,8 @@ static const struct view_ops *const view_table[TV__COUNT] = {
 	[TV_ACCOUNTS] = &view_accounts_ops,   [TV_RUN] = &view_run_ops,
 	[TV_GATE] = &view_gate_ops,           [TV_DIFF] = &view_diff_ops,
 	[TV_AUDIT] = &view_audit_ops,         [TV_EXCEPTIONS] = &view_exceptions_ops,
-	[TV_MONITOR] = &view_monitor_ops,     [TV_HELP] = &view_help_ops,
+	[TV_MONITOR] = &view_monitor_ops,     [TV_IMPORT] = &view_import_ops,
+	[TV_HELP] = &view_help_ops,
 };
 
 /* Requests that switch views, as data. */
@@ -46,7 +47,8 @@ static const struct {
 	{REQ_VIEW_ACCOUNTS, TV_ACCOUNTS}, {REQ_VIEW_RUN, TV_RUN},
 	{REQ_VIEW_GATE, TV_GATE},         {REQ_VIEW_DIFF, TV_DIFF},
 	{REQ_VIEW_AUDIT, TV_AUDIT},       {REQ_VIEW_EXCEPTIONS, TV_EXCEPTIONS},
-	{REQ_VIEW_MONITOR, TV_MONITOR},   {REQ_HELP, TV_HELP},
+	{REQ_VIEW_MONITOR, TV_MONITOR},   {REQ_VIEW_IMPORT, TV_IMPORT},
+	{REQ_HELP, TV_HELP},
 };
 
 /* ---- restoring the terminal -------------------------------------------- */
@@ -223,7 +225,8 @@ void tui_prompt(struct tui *t, const char *label, tui_prompt_fn fn, void *ctx)
 /* ---- views ------------------------------------------------------------------ */
 
 /* Views of one account re-read when shown: the account may have changed. */
-static const int follows_account[TV__COUNT] = {[TV_RUN] = 1, [TV_GATE] = 1, [TV_MONITOR] = 1};
+static const int follows_account[TV__COUNT] = {[TV_RUN] = 1, [TV_GATE] = 1, [TV_MONITOR] = 1,
+					       [TV_IMPORT] = 1};
 
 void tui_show(struct tui *t, enum tui_view_id id)
 {

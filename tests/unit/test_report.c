@@ -344,6 +344,54 @@ static void test_import_items(void **state)
 	source_import_report_free(&now);
 }
 
+/* The verdicts read back whole, as the console's import view reads them:
+ * every item, refused first, names and changes kept; none for an account
+ * never imported. */
+static void test_import_verdicts(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {{0}};
+	struct import_report r = {0};
+	add_item(&r, IMPORT_CREATE, "C1", NULL);
+	add_item(&r, IMPORT_UPDATE, "U1", "~ /name: \"a\" -> \"b\"");
+	add_item(&r, IMPORT_REFUSED, "R1", "custom script");
+	add_item(&r, IMPORT_UNCHANGED, "S1", NULL);
+	r.items[0].name = xstrdup("hook one");
+	assert_int_equal(source_import_record(f->st, "acme", &r, 0, 4242, &e), 0);
+
+	struct import_verdicts v;
+	assert_int_equal(source_import_verdicts(f->st, "acme", 0, 0, &v, &e), 1);
+	assert_int_equal(v.total, 4);
+	assert_int_equal(v.n, 4);
+	assert_false(v.dry_run);
+	assert_int_equal(v.run_ms, 4242);
+	for (int k = 0; k < IMPORT_ACTION_COUNT; k++)
+		assert_int_equal(v.count[k], 1);
+	assert_int_equal(v.v[0].action, IMPORT_REFUSED);
+	assert_string_equal(v.v[0].source_id, "R1");
+	assert_string_equal(v.v[0].entity_type, "integration");
+	assert_non_null(strstr(v.v[0].reason, "custom script"));
+	assert_string_equal(v.v[1].source_id, "C1"); /* then the run's order */
+	assert_string_equal(v.v[1].name, "hook one");
+	assert_null(v.v[1].reason);
+	assert_int_equal(v.v[2].action, IMPORT_UPDATE);
+	assert_true(cJSON_GetArraySize(v.v[2].changes) >= 1);
+	assert_null(v.v[3].changes);
+	source_import_verdicts_free(&v);
+
+	assert_int_equal(source_import_verdicts(f->st, "acme", 1, 1, &v, &e), 1);
+	assert_int_equal(v.n, 1); /* the cap; the counts stay the run's */
+	assert_int_equal(v.total, 4);
+	assert_int_equal(v.with_reason, 2);
+	source_import_verdicts_free(&v);
+
+	assert_int_equal(source_import_verdicts(f->st, "globex", 0, 0, &v, &e), 0);
+	assert_int_equal(v.n, 0);
+	assert_int_equal(v.total, 0);
+	source_import_verdicts_free(&v);
+	source_import_report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_import_item_reason),
 		cmocka_unit_test_setup_teardown(test_import_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_verdicts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -749,3 +749,99 @@ int source_import_apply(const struct import_options *o, struct import_report *r,
 	cJSON_AddItemToObject(done, "plan", counts_json(r));
 	return audit(o, "import.done", NULL, done, e);
 }
+
+/* ---- reading the verdicts back ------------------------------------------------------ */
+
+void source_import_verdicts_free(struct import_verdicts *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].entity_type);
+		free(v->v[i].source_id);
+		free(v->v[i].name);
+		free(v->v[i].reason);
+		cJSON_Delete(v->v[i].changes);
+	}
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+static enum import_action action_parse(const char *s)
+{
+	for (int a = 0; a < IMPORT_ACTION_COUNT; a++)
+		if (s && !strcmp(s, action_names[a]))
+			return (enum import_action)a;
+	return IMPORT_REFUSED; /* the table's CHECK admits no other word */
+}
+
+static char *column_dup(sqlite3_stmt *q, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(q, col);
+	return s ? xstrdup(s) : NULL;
+}
+
+/* The counts of each verdict, whether it was a dry run and when: 0 when the
+ * account has no recorded run. */
+static int verdict_counts(struct store *s, const char *account, struct import_verdicts *out,
+			  struct err *e)
+{
+	sqlite3_stmt *q = store_stmt(s,
+		"SELECT verdict, count(*), max(dry_run), max(run_ms), count(reason) FROM import_items "
+		"WHERE account = ?1 GROUP BY verdict", e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		out->count[action_parse((const char *)sqlite3_column_text(q, 0))] +=
+			(size_t)sqlite3_column_int64(q, 1);
+		out->dry_run |= sqlite3_column_int(q, 2);
+		if (sqlite3_column_int64(q, 3) > out->run_ms)
+			out->run_ms = sqlite3_column_int64(q, 3);
+		out->with_reason += (size_t)sqlite3_column_int64(q, 4);
+		out->total += (size_t)sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	return step == SQLITE_DONE ? 0 : store_error(s, e, "reading the import verdicts");
+}
+
+int source_import_verdicts(struct store *s, const char *account, int reasons_only, size_t limit,
+			   struct import_verdicts *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (verdict_counts(s, account, out, e) < 0)
+		return -1;
+	if (!out->total)
+		return 0;
+	sqlite3_stmt *q = store_stmt(s,
+		"SELECT verdict, entity_type, source_id, name, reason, changes FROM import_items "
+		"WHERE account = ?1 AND (?2 = 0 OR reason IS NOT NULL) "
+		"ORDER BY verdict <> 'refused', id LIMIT ?3", e);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, reasons_only != 0);
+	sqlite3_bind_int64(q, 3, limit ? (sqlite3_int64)limit : -1);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct import_verdict it = {
+			.action = action_parse((const char *)sqlite3_column_text(q, 0)),
+			.entity_type = column_dup(q, 1),
+			.source_id = column_dup(q, 2),
+			.name = column_dup(q, 3),
+			.reason = column_dup(q, 4),
+		};
+		const char *ch = (const char *)sqlite3_column_text(q, 5);
+		it.changes = ch ? cJSON_Parse(ch) : NULL;
+		if (it.changes && !cJSON_IsArray(it.changes)) {
+			cJSON_Delete(it.changes);
+			it.changes = NULL;
+		}
+		VEC_PUSH(out->v, out->n, out->cap, it);
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE) {
+		source_import_verdicts_free(out);
+		return store_error(s, e, "reading the import verdicts");
+	}
+	return 1;
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The console's import view: after `warroom import --dry-run`, `:import`
+# (or 8) shows the selected account's verdicts from the store with the same
+# counts the command printed, whether it was a dry run and when, refused
+# items first with their reason; `/verdict:create` filters; Enter on an item
+# asks `:diff` for its entity, in the background; `?` lists `:import`. All
+# of it in an observer's read-only console.
+. "$(dirname "$0")/lib.sh"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color WARROOM_THEMES=$ROOT/themes
+unset NO_COLOR
+start_sim --seed 3 --accounts 3
+export PAGERDUTY_TOKEN=acct-001
+P=$T/prog
+mkdir -p "$P"
+cp "$ROOT/plans/pd-lite-tenant-migration/plan.yaml" "$ROOT/plans/pd-lite-tenant-migration/roster.yaml" "$P/"
+account() { # ID SOURCE_URL
+	cat <<EOF
+  - id: $1
+    name: Account $1
+    wave: canary
+    migration_mode: progressive
+    source:
+      system: pagerduty
+      base_url: "$2/pagerduty"
+    target:
+      base_url: "{{env.WARROOM_SIM_URL}}"
+    cutover_window: {start: "2026-12-01T09:00:00Z", end: "2026-12-01T17:00:00Z"}
+    runbook_owner: alice
+EOF
+}
+# acct-004 reads a source with items the target cannot take (refused)
+coproc STUB { exec python3 "$ROOT/tests/e2e/stub_pagerduty.py"; }
+PIDS+=($STUB_PID)
+read -r stub_port <&"${STUB[0]}" || fail "the stub source did not start"
+{
+	echo "accounts:"
+	account acct-001 "{{env.WARROOM_SIM_URL}}"
+	account acct-002 "{{env.WARROOM_SIM_URL}}"
+	account acct-004 "http://127.0.0.1:$stub_port"
+} >"$P/accounts.yaml"
+DB=$P/warroom.db
+
+# counts ACCOUNT: the dry run's verdict counts as the command printed them,
+# summed over the types: "N create, N update, N unchanged, N refused"
+counts() {
+	expect_exit 0 "$WARROOM" import "$P" --account "$1" --dry-run
+	awk '$1 ~ /^[a-z_]+$/ && NF == 5 && $2 ~ /^[0-9]+$/ { c += $2; u += $3; s += $4; r += $5 }
+	     END { printf "%d create, %d update, %d unchanged, %d refused\n", c, u, s, r }' "$T/out"
+}
+C1=$(counts acct-001)
+C4=$(counts acct-004)
+note "acct-001: $C1; acct-004: $C4"
+[ "$C4" = "2 create, 0 update, 0 unchanged, 2 refused" ] || fail "the stub source's verdicts changed: $C4"
+N1=$(sqlite3 "$DB" "SELECT count(*) FROM import_items WHERE account = 'acct-001'")
+
+tmux_start 200 50 "$WARROOM observe $P --db $DB 2>$T/console.err; echo \$? >$T/rc; sleep 60"
+wait_screen "Accounts  3 of 3 shown"
+
+note "? lists :import"
+tmux_keys ?
+tmux_keys End
+wait_screen ":import"
+wait_screen "import verdicts of the selected account"
+tmux_keys q
+
+note ":import shows the first account's dry run with the counts the command printed"
+tmux_keys : i m p o r t Enter
+wait_screen "Import  acct-001  dry run 20"
+wait_screen "$C1  ($N1 of $N1 shown)"
+wait_screen "[import]"
+
+note "another account: refused first, with why, in the verdict's colour and word"
+tmux_keys 1 / a c c t - 0 0 4 Enter
+wait_screen "Accounts  1 of 3 shown"
+tmux_keys Enter
+wait_screen "[run]"
+tmux_keys 8
+wait_screen "Import  acct-004  dry run 20"
+wait_screen "$C4  (4 of 4 shown)"
+first=$(tmux_screen | grep -A1 'REASON / CHANGES' | tail -n1)
+case $first in
+*integration*refused*) ;;
+*) tmux_screen >&2; fail "the first item is not a refusal: $first" ;;
+esac
+wait_screen "deprecated integration: Events API v1"
+wait_screen "custom script"
+screen_has "stub-secret-value" && { tmux_screen >&2; fail "a secret from an item's name is on screen"; }
+
+note "/ filters by column"
+tmux_keys / ; tmux_keys -l "verdict:create"; tmux_keys Enter
+wait_screen "(2 of 4 shown, filter: verdict:create)"
+tmux_screen | grep -A8 'REASON / CHANGES' | tail -n +2 | grep -q refused &&
+	{ tmux_screen >&2; fail "the filter kept a refusal"; }
+
+note "Enter asks :diff for the item's entity, in the background"
+tmux_keys 1 / Enter # an empty filter shows every account again
+wait_screen "Accounts  3 of 3 shown"
+tmux_keys Enter
+wait_screen "[run]"
+tmux_keys 8
+wait_screen "Import  acct-001"
+curl -sf -XPOST -H 'Content-Type: application/json' \
+	--data-binary '{"latency_ms":2000,"paths":"/v1/tenants/acct-001/parity/source/"}' \
+	"$SIM_URL/_sim/faults" >/dev/null
+row=$(tmux_screen | grep -A1 'REASON / CHANGES' | tail -n1)
+type=$(echo "$row" | awk '{print $1}') id=$(echo "$row" | awk '{print $2}')
+[ -n "$type" ] && [ -n "$id" ] || { tmux_screen >&2; fail "no item row"; }
+tmux_keys Enter
+wait_screen "fetching source $type '$id' of acct-001"
+# the answer: a diff, or (a dry run created nothing) the target's 404 named
+wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main |
+	grep -qE '(source|preview) $type of acct-001: |unknown $type .$id. for acct-001: GET '" ||
+	{ tmux_screen >&2; fail "the diff of $type $id never answered"; }
+
+tmux_keys Q
+wait_until 10 test -s "$T/rc" || { tmux_screen >&2; fail "the console did not quit"; }
+[ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "console exited $(cat "$T/rc")"; }
+echo "console import e2e ok"
