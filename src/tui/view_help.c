@@ -5,12 +5,13 @@
 #include <stdlib.h>
 
 #include "warroom/tui.h"
+#include "warroom/widgets.h"
 
 #define HELP_MAX 128
 
 /* One row of the help: a key, a `:` command, or a heading. */
 static void help_row(struct tui *t, const struct keymap_binding *const *b, size_t nb, long row,
-		     int y, int w, int is_cursor)
+		     int y, int w, int uw, int is_cursor)
 {
 	enum theme_role role = is_cursor ? ROLE_CURSOR : ROLE_NORMAL;
 	char line[256];
@@ -35,7 +36,6 @@ static void help_row(struct tui *t, const struct keymap_binding *const *b, size_
 	struct strbuf usage = {0};
 	const char *what = "";
 	if (tui_command_help((size_t)(row - 2), &usage, &what)) {
-		int uw = w / 2 < 44 ? w / 2 : 44;
 		tui_put(t, y, 0, uw, ROLE_HELP_KEY, sb_str(&usage));
 		tui_put(t, y, uw, w - uw, role, what);
 	}
@@ -53,17 +53,24 @@ static void help_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 	snprintf(title, sizeof(title), " Keys of the %s view  (q goes back; * changes shared state%s)",
 		 from ? from->name : "generic", t->observer ? ", refused here" : "");
 	tui_put(t, y, 0, w, ROLE_TITLE, title);
+	/* the commands' column is as wide as the longest, leaving room for what they do */
 	size_t ncmd = 0;
-	struct strbuf scratch = {0};
+	int uw = 0;
+	struct strbuf usage = {0};
 	const char *what;
-	while (tui_command_help(ncmd, &scratch, &what))
-		ncmd++;
-	sb_release(&scratch);
+	for (; tui_command_help(ncmd, &usage, &what); ncmd++) {
+		if (widgets_width(sb_str(&usage)) + 2 > uw)
+			uw = widgets_width(sb_str(&usage)) + 2;
+		sb_reset(&usage);
+	}
+	sb_release(&usage);
+	if (uw > w - 24)
+		uw = w - 24;
 	v->rows = (long)(n + 2 + ncmd);
 	int body = h - 1;
 	tui_list_scroll(v, body);
 	for (int i = 0; i < body && v->top + i < v->rows; i++)
-		help_row(t, b, n, v->top + i, y + 1 + i, w, v->top + i == v->cursor);
+		help_row(t, b, n, v->top + i, y + 1 + i, w, uw, v->top + i == v->cursor);
 }
 
 const struct view_ops view_help_ops = {

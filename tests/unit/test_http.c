@@ -1,7 +1,9 @@
 /* Unit tests for http against a real HTTP server on loopback (libmicrohttpd
  * in this process): answers, retries on 503 with Retry-After, no retry of a
- * failed POST, Idempotency-Key, timeouts, the response cap, backoff bounds. */
+ * failed POST, Idempotency-Key, timeouts, the response cap, backoff bounds,
+ * and a drain interrupted from another thread. */
 #include <microhttpd.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,6 +245,40 @@ static void test_backoff(void **state)
 	assert_int_equal(http_retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", 784111770000LL), 7000);
 }
 
+static void *interrupt_soon(void *arg)
+{
+	usleep(100 * 1000);
+	http_interrupt(arg);
+	return NULL;
+}
+
+/* Another thread ends a drain that waits on a slow answer at once, with no
+ * callback; every later drain gives up too. */
+static void test_interrupt(void **state)
+{
+	(void)state;
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow", port);
+	struct err e = {{0}};
+	struct http *h = http_new(&e);
+	assert_non_null(h);
+	struct outcome o = {0};
+	struct http_request rq = {.method = "GET", .url = url};
+	assert_true(http_submit(h, &rq, on_attempt, on_done, &o, &e) > 0);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, interrupt_soon, h), 0);
+	int64_t t0 = util_mono_ms();
+	assert_int_equal(http_drain(h, &e), -1);
+	int64_t took = util_mono_ms() - t0;
+	pthread_join(th, NULL);
+	assert_string_equal(e.msg, "interrupted");
+	assert_true(took < 1000); /* the answer takes 1.5 s */
+	assert_false(o.done);
+	assert_int_equal(http_pending(h), 1);
+	assert_int_equal(http_drain(h, &e), -1);
+	http_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_idempotency_key),
 		cmocka_unit_test(test_timeout_and_cap),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_interrupt),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
