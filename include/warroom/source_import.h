@@ -108,6 +108,10 @@ struct import_verdicts {
  * when it was never imported, -1 with a message. */
 int source_import_verdicts(struct store *s, const char *account, int reasons_only, size_t limit,
 			   struct import_verdicts *out, struct err *e);
+/* The same without the items (out->n is 0): a cheap look at whether the
+ * newest run changed. 0, or -1 with a message. */
+int source_import_verdict_counts(struct store *s, const char *account,
+				 struct import_verdicts *out, struct err *e);
 void source_import_verdicts_free(struct import_verdicts *v);
 
 #endif

@@ -112,6 +112,15 @@ wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main |
 	grep -qE '(source|preview) $type of acct-001: |unknown $type .$id. for acct-001: GET '" ||
 	{ tmux_screen >&2; fail "the diff of $type $id never answered"; }
 
+note "a newer run replaces the view's items without a key pressed"
+title() { tmux_screen | grep -o 'Import  acct-001  dry run [^ ]*'; }
+before=$(title)
+[ -n "$before" ] || { tmux_screen >&2; fail "no import title"; }
+expect_exit 0 "$WARROOM" import "$P" --account acct-001 --dry-run
+wait_until 5 sh -c "[ \"\$(tmux -L $TMUX_SOCK capture-pane -p -t main | grep -o 'Import  acct-001  dry run [^ ]*')\" != '$before' ]" ||
+	{ tmux_screen >&2; fail "the view kept the older run"; }
+wait_screen "$C1  ($N1 of $N1 shown, filter: verdict:create)"
+
 tmux_keys Q
 wait_until 10 test -s "$T/rc" || { tmux_screen >&2; fail "the console did not quit"; }
 [ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "console exited $(cat "$T/rc")"; }

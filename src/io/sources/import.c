@@ -779,11 +779,10 @@ static char *column_dup(sqlite3_stmt *q, int col)
 	return s ? xstrdup(s) : NULL;
 }
 
-/* The counts of each verdict, whether it was a dry run and when: 0 when the
- * account has no recorded run. */
-static int verdict_counts(struct store *s, const char *account, struct import_verdicts *out,
-			  struct err *e)
+int source_import_verdict_counts(struct store *s, const char *account,
+				 struct import_verdicts *out, struct err *e)
 {
+	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *q = store_stmt(s,
 		"SELECT verdict, count(*), max(dry_run), max(run_ms), count(reason) FROM import_items "
 		"WHERE account = ?1 GROUP BY verdict", e);
@@ -807,8 +806,7 @@ static int verdict_counts(struct store *s, const char *account, struct import_ve
 int source_import_verdicts(struct store *s, const char *account, int reasons_only, size_t limit,
 			   struct import_verdicts *out, struct err *e)
 {
-	memset(out, 0, sizeof(*out));
-	if (verdict_counts(s, account, out, e) < 0)
+	if (source_import_verdict_counts(s, account, out, e) < 0)
 		return -1;
 	if (!out->total)
 		return 0;
