@@ -55,9 +55,9 @@ enum integ_verdict { INTEG_OK, INTEG_DEG, INTEG_FAIL, INTEG_NONE };
 enum integ_verdict integ_verdict_of(int64_t healthy, int64_t total);
 const char *integ_verdict_word(enum integ_verdict v); /* "ok", "deg", "fail", "none" */
 
-/* GET /v1/tenants/ID/integrations/health under base_url, with
- * "Authorization: Bearer token" when token is not NULL, retried like the
- * other target reads; timeout_ms per attempt (0: 10 s). -1 with a message
+/* GET /v1/tenants/ID/integrations/health under base_url through targetapi,
+ * with "Authorization: Bearer token" when token is not NULL, retried like
+ * the other target reads within timeout_ms (0: 10 s). -1 with a message
  * naming the endpoint and the status. */
 int integ_fetch(const char *base_url, const char *tenant, const char *token, int64_t timeout_ms,
 		struct integ_report *out, struct err *e);

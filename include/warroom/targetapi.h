@@ -24,6 +24,7 @@ struct targetapi {
 	size_t requests;      /* answered requests */
 	uint64_t bytes;       /* response bytes received */
 	int64_t timeout_ms;   /* per attempt, and no retry starts past it; 0: the client's own */
+	char *auth;           /* "Authorization: ..." sent with every request; NULL: none (owned) */
 };
 /* 0, or -1 with a message when the URL is not http(s) or curl cannot start. */
 int targetapi_open(struct targetapi *t, const char *base_url, struct err *e);

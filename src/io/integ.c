@@ -1,5 +1,5 @@
 /* integ — the integration-health read of the target: one GET per account
- * over http.h (retries, backoff, a size cap), a strict parser of its answer
+ * through targetapi (retries, backoff, a size cap), a strict parser of its answer
  * that refuses rather than guesses, and the sample and audit record a check
  * leaves in the store, committed together. */
 #include "warroom/integ.h"
@@ -8,15 +8,14 @@
 #include <string.h>
 
 #include "warroom/audit.h"
-#include "warroom/http.h"
 #include "warroom/plan.h"
 #include "warroom/samples.h"
 #include "warroom/source.h"
 #include "warroom/store.h"
+#include "warroom/targetapi.h"
 #include "warroom/template.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define MAX_RESPONSE (16u * 1024 * 1024)
 #define ID_MAX 64
 #define TEXT_MAX 1024 /* names, types and reasons longer than this are cut */
 
@@ -152,12 +151,10 @@ static int parse_item(const cJSON *o, size_t i, struct integ_item *it, struct er
 	return 0;
 }
 
-int integ_parse(const char *body, size_t len, struct integ_report *out, struct err *e)
+/* The answer once it is JSON: what integ_parse and integ_fetch share. */
+static int parse_doc(const cJSON *doc, struct integ_report *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	cJSON *doc = cJSON_ParseWithLength(body, len);
-	if (!doc)
-		return err_set(e, "the answer is not JSON");
 	int rc = 0;
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "integrations");
 	int64_t window = 0;
@@ -180,87 +177,41 @@ int integ_parse(const char *body, size_t len, struct integ_report *out, struct e
 		out->healthy += it.status == INTEG_HEALTHY;
 		VEC_PUSH(out->items, out->n, out->cap, it);
 	}
-	cJSON_Delete(doc);
 	if (rc)
 		integ_report_free(out);
 	return rc;
 }
 
+int integ_parse(const char *body, size_t len, struct integ_report *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	cJSON *doc = cJSON_ParseWithLength(body, len);
+	if (!doc)
+		return err_set(e, "the answer is not JSON");
+	int rc = parse_doc(doc, out, e);
+	cJSON_Delete(doc);
+	return rc;
+}
+
 /* ---- the read ------------------------------------------------------------------------------ */
-
-struct answer {
-	long status;
-	char *body;
-	size_t len;
-	char error[256];
-};
-
-static void on_done(void *ctx, const struct http_result *res)
-{
-	struct answer *a = ctx;
-	a->status = res->status;
-	a->body = xstrndup(res->body ? res->body : "", res->body ? res->len : 0);
-	a->len = res->body ? res->len : 0;
-	snprintf(a->error, sizeof(a->error), "%s", res->error);
-}
-
-/* The API's own words from an error answer, when it has the documented
- * shape, without the request it names again ("GET /v1/...: "). */
-static void api_words(const struct answer *a, const char *path, char *buf, size_t size)
-{
-	cJSON *v = cJSON_ParseWithLength(a->body, a->len);
-	const cJSON *er = cJSON_GetObjectItemCaseSensitive(v, "error");
-	const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(er, "message"));
-	char *echo = xasprintf("GET %s: ", path);
-	if (m && util_has_prefix(m, echo))
-		m += strlen(echo);
-	free(echo);
-	snprintf(buf, size, "%s", m ? m : "");
-	cJSON_Delete(v);
-}
 
 int integ_fetch(const char *base_url, const char *tenant, const char *token, int64_t timeout_ms,
 		struct integ_report *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (!base_url || (!util_has_prefix(base_url, "http://") && !util_has_prefix(base_url, "https://")))
-		return err_set(e, "target base URL '%s' is not an http:// or https:// URL",
-			       base_url ? base_url : "");
-	size_t n = strlen(base_url);
-	while (n && base_url[n - 1] == '/')
-		n--;
+	struct targetapi t;
+	if (targetapi_open(&t, base_url, e))
+		return -1;
+	t.timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
+	t.auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
 	char *path = xasprintf("/v1/tenants/%s/integrations/health", tenant);
-	char *url = xasprintf("%.*s%s", (int)n, base_url, path);
-	char *auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
-	const char *headers[] = {"Accept: application/json", auth};
-	if (timeout_ms <= 0)
-		timeout_ms = DEFAULT_TIMEOUT_MS;
-	struct http_request rq = {.method = "GET", .url = url, .headers = headers,
-				  .n_headers = auth ? 2 : 1, .idempotent = 1, .retries = 3,
-				  .timeout_ms = timeout_ms, .max_response = MAX_RESPONSE,
-				  .deadline_ms = util_mono_ms() + 4 * timeout_ms};
-	struct answer a = {0};
-	int rc = -1;
-	struct http *h = http_new(e);
-	if (!h || http_submit(h, &rq, NULL, on_done, &a, e) < 0 || http_drain(h, e) < 0) {
+	cJSON *doc = targetapi_get_json(&t, path, e);
+	int rc = doc ? parse_doc(doc, out, e) : -1;
+	if (doc && rc)
 		err_wrap(e, "GET %s", path);
-	} else if (a.status == 0) {
-		err_set(e, "GET %s: no answer: %s", path, a.error[0] ? a.error : "the connection failed");
-	} else if (a.status < 200 || a.status > 299) {
-		char words[200];
-		api_words(&a, path, words, sizeof(words));
-		err_set(e, "GET %s: %ld%s%s", path, a.status, words[0] ? " " : "", words);
-	} else if (integ_parse(a.body, a.len, out, e)) {
-		err_wrap(e, "GET %s: %ld", path, a.status);
-	} else {
-		rc = 0;
-	}
-	if (h)
-		http_free(h);
-	free(a.body);
-	free(auth);
-	free(url);
+	cJSON_Delete(doc);
 	free(path);
+	targetapi_close(&t);
 	return rc;
 }
 

@@ -38,6 +38,7 @@ void targetapi_close(struct targetapi *t)
 	if (t->http)
 		http_free(t->http);
 	free(t->base);
+	free(t->auth);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -68,7 +69,9 @@ static const char *api_message(const cJSON *body)
 cJSON *targetapi_get_json(struct targetapi *t, const char *path, struct err *e)
 {
 	char *url = xasprintf("%s%s", t->base, path);
+	const char *headers[] = {t->auth};
 	struct http_request rq = {.method = "GET", .url = url, .idempotent = 1, .retries = 3,
+				  .headers = headers, .n_headers = t->auth ? 1 : 0,
 				  .max_response = 64u * 1024 * 1024};
 	if (t->timeout_ms > 0) { /* a console waiting on one entity: short */
 		rq.timeout_ms = t->timeout_ms;

@@ -1,5 +1,6 @@
-/* Unit tests for store: schema creation and forward migration on real files,
- * refusal of newer files, read-only handles (including as an account that
+/* Unit tests for store: schema creation and forward migration on real files
+ * (migration 5's rebuilt samples table keeping rows and indexes), refusal of
+ * newer files, read-only handles (including as an account that
  * may only read the files), data_version, foreign keys, default paths. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "warroom/samples.h"
 #include "warroom/store.h"
 #include "warroom/util.h"
 
@@ -161,6 +163,100 @@ static void test_migrate_from_older(void **state)
 	assert_string_equal(v, "plans/demo");
 	free(v);
 	assert_int_equal(store_exec(s, "INSERT INTO waves(name, updated_ms) VALUES ('canary', 1)", &e), 0);
+	store_close(s);
+}
+
+/* ---- migration 5: samples.kind takes 'integration' ---- */
+
+/* A file as migrations 1..4 left it, with samples of every old kind. */
+static void make_v4(const char *path)
+{
+	size_t n = 0;
+	const struct store_migration *m = store_migrations(&n);
+	assert_true(n >= 5);
+	sqlite3 *db = raw_open(path);
+	for (size_t i = 0; i < n && m[i].version <= 4; i++)
+		raw_exec(db, m[i].sql);
+	raw_exec(db, "PRAGMA user_version = 4;"
+		     "INSERT INTO samples(id, account, kind, name, value, passed, evaluated, ts_ms) VALUES"
+		     " (7, 'acct-001', 'parity', 'pass_rate', 0.995, 199, 200, 1000),"
+		     " (9, 'acct-001', 'drift', 'entities', 3, 0, 0, 2000),"
+		     " (12, 'acct-002', 'metric', 'error_rate', 0.002, 0, 0, 3000),"
+		     " (15, 'acct-002', 'invariant', 'mig-1', 1, 1, 1, 4000);");
+	/* the old CHECK refuses the new kind: the migration is what allows it */
+	char *msg = NULL;
+	assert_int_not_equal(sqlite3_exec(db,
+		"INSERT INTO samples(account, kind, name, ts_ms) VALUES ('a', 'integration', 'health', 1)",
+		NULL, NULL, &msg), SQLITE_OK);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+static void test_upgrade_keeps_rows_and_indexes(void **state)
+{
+	struct fixture *f = *state;
+	make_v4(f->path);
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	if (!s)
+		fail_msg("%s", e.msg);
+	assert_true(store_user_version(s) >= 5);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM samples"), 4);
+	assert_int_equal(query_int(s, "SELECT sum(id) FROM samples"), 7 + 9 + 12 + 15);
+	assert_int_equal(query_int(s, "SELECT evaluated FROM samples WHERE id = 7"), 200);
+	assert_int_equal(query_int(s, "SELECT ts_ms FROM samples WHERE id = 15"), 4000);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+				      "tbl_name = 'samples' AND name IN ('samples_by_name', 'samples_by_time')"),
+			 2);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'samples_v%'"), 0);
+	/* the reads the console makes still use the index */
+	sqlite3_stmt *q = store_stmt(s, "EXPLAIN QUERY PLAN SELECT value FROM samples WHERE account = 'a' "
+				       "AND kind = 'integration' AND name = 'health' ORDER BY ts_ms", &e);
+	assert_non_null(q);
+	int indexed = 0;
+	while (sqlite3_step(q) == SQLITE_ROW)
+		indexed |= strstr((const char *)sqlite3_column_text(q, 3), "samples_by_name") != NULL;
+	sqlite3_reset(q);
+	assert_true(indexed);
+
+	struct sample in = {.account = (char *)"acct-003", .kind = (char *)SAMPLE_INTEGRATION,
+			    .name = (char *)SAMPLE_INTEG_HEALTH, .value = 10.0 / 12, .passed = 10,
+			    .evaluated = 12, .at_ms = 5000};
+	if (samples_append(s, &in, &e))
+		fail_msg("%s", e.msg);
+	assert_true(in.id > 15); /* ids go on after the kept rows */
+	struct sample out;
+	assert_int_equal(samples_latest(s, "acct-003", SAMPLE_INTEGRATION, SAMPLE_INTEG_HEALTH, &out, &e), 1);
+	assert_int_equal(out.passed, 10);
+	assert_int_equal(out.evaluated, 12);
+	sample_free(&out);
+
+	struct sample bogus = {.account = (char *)"acct-003", .kind = (char *)"connector",
+			       .name = (char *)"x", .at_ms = 6000};
+	assert_int_equal(samples_append(s, &bogus, &e), -1);
+	assert_non_null(strstr(e.msg, "CHECK"));
+	assert_int_equal(query_int(s, "SELECT count(*) FROM samples"), 5);
+	store_close(s);
+
+	/* a second open finds nothing more to do */
+	s = store_open(f->path, STORE_READWRITE, &e);
+	if (!s)
+		fail_msg("%s", e.msg);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM samples"), 5);
+	store_close(s);
+}
+
+static void test_fresh_file_accepts_integration(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	struct store *s = store_open(f->path, STORE_READWRITE, &e);
+	if (!s)
+		fail_msg("%s", e.msg);
+	struct sample in = {.account = (char *)"acct-001", .kind = (char *)SAMPLE_INTEGRATION,
+			    .name = (char *)SAMPLE_INTEG_HEALTH, .value = 1, .passed = 3, .evaluated = 3};
+	assert_int_equal(samples_append(s, &in, &e), 0);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM samples WHERE kind = 'integration'"), 1);
 	store_close(s);
 }
 
@@ -465,6 +561,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_older, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_keeps_rows_and_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_file_accepts_integration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
