@@ -15,8 +15,15 @@
 #include "warroom/entity.h"
 #include "warroom/util.h"
 
+/* Which side of a comparison a document is on. */
+enum parity_role { PARITY_SOURCE, PARITY_TARGET };
+
 /* An ignore rule of the plan's `parity:` section: a known, benign
- * difference, applied to both sides before hashing and diffing. */
+ * difference, applied before hashing and diffing. ignore and
+ * case_insensitive rewrite both sides alike; round_minutes:N says what the
+ * target makes of the source's value (the nearest multiple of N), so it
+ * rewrites the source's side only and the target's value must be exactly
+ * that: 4 -> 5 passes, 4 -> 10, 5 -> 4 and 4 -> 6 do not. */
 enum parity_rule_kind { PARITY_IGNORE, PARITY_ROUND_MINUTES, PARITY_CASE_INSENSITIVE };
 struct parity_rule {
 	char *entity; /* an entity type name, or "*" */
@@ -24,6 +31,7 @@ struct parity_rule {
 		       * array element or member: "/rules/" "*" "/delay_minutes" */
 	enum parity_rule_kind kind;
 	int minutes;  /* PARITY_ROUND_MINUTES */
+	int source_only; /* rewrites the source's side only (round_minutes) */
 	char *reason; /* shown in the report */
 	size_t hits;  /* values the rule changed in the last comparison */
 };
@@ -38,6 +46,7 @@ struct parity_config {
 	size_t sample_size; /* per entity type; default 25 */
 	unsigned buckets;   /* fan-out of bucketed comparison; default 64 */
 	uint64_t seed;      /* of the deterministic sample; default 0 */
+	int aa;             /* both sides are the source (A/A): every rule rewrites both */
 	size_t max_diffs;   /* diffs kept per account; default 50 */
 	struct parity_rule *rules;
 	size_t n_rules, cap_rules;
@@ -95,15 +104,23 @@ int parity_compare(const char *account, const struct entity_set *source,
 		   struct parity_result *out, struct err *e);
 
 /* What a bucketed comparison knows of a type without reading it (bucket.h):
- * each side's count, and as digests each side's whole-set checksum. */
+ * each side's count, as digests each side's whole-set checksum, and which
+ * of the source's ids the full mode would sample (parity_sample_cut over
+ * them, computed where they are). */
 struct parity_totals {
 	size_t source_count, target_count;
 	char source_digest[CANON_HEX_LEN], target_digest[CANON_HEX_LEN];
+	uint64_t sample_cut;  /* ids whose parity_sample_key is <= this are sampled */
+	size_t sample_count;  /* how many of the source's ids that is */
+	int whole;            /* the type was read whole both sides: compared as
+			       * parity_compare does, the rest of this ignored */
 };
 /* parity_compare after a bisection: source and target hold only the
  * entities it found differing, read whole; every other entity counted in
- * totals is known to match by its bucket's checksum. Each differing entity
- * present on both sides is diffed field by field: that is the sample. */
+ * totals is known to match by its bucket's checksum (taken after the same
+ * rules, parity_doc_hash). The sample is the full mode's: sampled entities
+ * not read matched by checksum, so their deep comparison passes. Same data,
+ * same rules: the same pass rate as parity_compare. */
 int parity_compare_bucketed(const char *account, const struct entity_set *source,
 			    const struct entity_set *target,
 			    const struct parity_totals totals[ENTITY_TYPE_COUNT],
@@ -120,8 +137,33 @@ void parity_add_invariant(struct parity_result *r, const char *name, double valu
  *  types: {service: {...}}, mismatches: [...], rules: [...]}. */
 cJSON *parity_result_json(const struct parity_result *r, const struct parity_config *cfg);
 
-/* The canonical hash of an entity after the config's rules for its type. */
-int parity_entity_hash(const struct entity *en, struct parity_config *cfg,
-		       struct canon_hasher *h, unsigned char out[CANON_HASH_LEN], struct err *e);
+/* The canonical hash of a document of type t on side role, after the
+ * config's rules: the one function both ends of a bucketed comparison hash
+ * with, so their checksums agree on what the rules call benign. */
+int parity_doc_hash(struct parity_config *cfg, enum entity_type t, enum parity_role role,
+		    const cJSON *doc, struct canon_hasher *h, unsigned char out[CANON_HASH_LEN],
+		    struct err *e);
+
+/* ---- the rules on the wire: the bucket routes' `rules` parameter -------------------- */
+
+#define PARITY_RULES_MAX_TEXT 2048 /* longer, and the rules stay out of the checksums */
+#define PARITY_RULES_MAX 64
+
+/* The rules that rewrite side `role` of type t, in the config's order, as
+ * "KIND~FIELD" joined by ',' (in a field '%' is %25 and ',' is %2C):
+ * appended to sb; returns how many ("" and 0 when none). */
+size_t parity_rules_encode(const struct parity_config *cfg, enum entity_type t,
+			   enum parity_role role, struct strbuf *sb);
+/* The other end: adds the rules of `text` to c (entity "*", each applied to
+ * whatever side it is handed: the sender chose them for it). 0, or -1 with
+ * a message naming the bad rule; c is left as it was then. */
+int parity_rules_decode(const char *text, struct parity_config *c, struct err *e);
+
+/* The deterministic sample: an id's key under the seed; the sample is the
+ * ids with the sample_size smallest keys. parity_sample_cut sorts keys and
+ * returns the largest key sampled (UINT64_MAX when n <= sample_size: all),
+ * *count the keys at or below it. */
+uint64_t parity_sample_key(const char *id, uint64_t seed);
+uint64_t parity_sample_cut(uint64_t *keys, size_t n, size_t sample_size, size_t *count);
 
 #endif

@@ -75,6 +75,17 @@ struct targetapi_buckets {
 	const char *tenant;
 	enum entity_type type;
 	enum targetapi_side side;
+	/* the ignore rules this side's checksums are taken after, as
+	 * parity_rules_encode wrote them (NULL or "": none); an answer that
+	 * does not echo them back is refused (rules_refused set) */
+	const char *rules;
+	int rules_refused;
+	/* sample > 0: the level-0 request also asks which of this side's ids
+	 * the full mode would sample (parity_sample_cut), under seed */
+	size_t sample;
+	uint64_t seed;
+	uint64_t sample_cut; /* the answer */
+	size_t sample_count;
 };
 void targetapi_bucket_side(struct targetapi_buckets *b, struct bucket_side *s);
 

@@ -30,6 +30,7 @@ struct parity_opts {
 struct cost {
 	size_t requests, full_requests;
 	uint64_t bytes, full_bytes; /* full_bytes estimated; 0 = unknown */
+	char whole[160];            /* bucketed: the types read whole, and why */
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -247,7 +248,8 @@ static int measure(const struct program *p, const struct account *a, struct pari
 		if (!o->reference) /* the importer's side is canonical: so must the target's be */
 			targetapi_to_canonical(&s.tgt);
 	}
-	*cost = (struct cost){s.api.requests, s.api.requests, s.api.bytes, s.api.bytes};
+	*cost = (struct cost){.requests = s.api.requests, .full_requests = s.api.requests,
+			      .bytes = s.api.bytes, .full_bytes = s.api.bytes};
 	return compare_sides(&s, rc, p, a, cfg, exc, o->aa, NULL, r, e);
 }
 
@@ -272,7 +274,7 @@ struct reads {
 	uint64_t bytes;
 };
 
-/* One GET per differing entity, or the type's pages when those are fewer.
+/* One GET per differing entity, or the type's pages when those are fewer requests.
  * *read counts the entities received. */
 static int read_entities(struct targetapi *api, const char *tenant, enum targetapi_side side,
 			 enum entity_type type, const struct bucket_result *br, uint64_t count,
@@ -283,7 +285,7 @@ static int read_entities(struct targetapi *api, const char *tenant, enum targeta
 		want += side_has(side, br->v[i].kind);
 	if (!want)
 		return 0;
-	if (want < targetapi_list_requests(count)) {
+	if (want <= targetapi_list_requests(count)) { /* a tie: the same requests, fewer bytes */
 		for (size_t i = 0; i < br->n; i++) {
 			if (side_has(side, br->v[i].kind) &&
 			    targetapi_fetch_one(api, tenant, side, type, br->v[i].id, out, e))
@@ -319,27 +321,64 @@ static int read_differing(struct targetapi *api, const char *tenant, enum target
 	return rc;
 }
 
-/* Bisects one type's buckets (reference on the left, target on the right)
- * and reads what differs on each side. */
-static int bisect_type(struct targetapi *api, const char *tenant, enum entity_type type,
-		       unsigned fanout, struct parity_totals *tot, struct entity_set *src,
-		       struct entity_set *tgt, struct reads *rd, struct err *e)
+/* The fallback when a type's rules cannot go into the checksums: the type
+ * read whole on both sides and compared as the full mode does. */
+static int read_whole(struct targetapi *api, const char *tenant, enum entity_type type,
+		      const char *why, struct parity_totals *tot, struct entity_set *src,
+		      struct entity_set *tgt, struct cost *cost, struct err *e)
 {
-	struct targetapi_buckets lb = {api, tenant, type, TARGETAPI_REFERENCE};
-	struct targetapi_buckets rb = {api, tenant, type, TARGETAPI_TARGET};
+	size_t len = strlen(cost->whole);
+	snprintf(cost->whole + len, sizeof(cost->whole) - len, "%s%s (%s)", len ? ", " : "",
+		 entity_type_name(type), why);
+	tot->whole = 1;
+	if (targetapi_fetch_type(api, tenant, TARGETAPI_REFERENCE, type, src, e) ||
+	    targetapi_fetch_type(api, tenant, TARGETAPI_TARGET, type, tgt, e))
+		return -1;
+	return 0;
+}
+
+/* Bisects one type's buckets (reference on the left, target on the right),
+ * both summarised after the ignore rules each side is rewritten by, and
+ * reads what differs on each side. */
+static int bisect_type(struct targetapi *api, const char *tenant, enum entity_type type,
+		       unsigned fanout, const struct parity_config *cfg, struct parity_totals *tot,
+		       struct entity_set *src, struct entity_set *tgt, struct reads *rd,
+		       struct cost *cost, struct err *e)
+{
+	struct strbuf lrules = {0}, rrules = {0};
+	parity_rules_encode(cfg, type, PARITY_SOURCE, &lrules);
+	parity_rules_encode(cfg, type, PARITY_TARGET, &rrules);
+	int too_long = lrules.len > PARITY_RULES_MAX_TEXT || rrules.len > PARITY_RULES_MAX_TEXT;
+	struct targetapi_buckets lb = {.api = api, .tenant = tenant, .type = type,
+				       .side = TARGETAPI_REFERENCE, .rules = sb_str(&lrules),
+				       .sample = cfg->sample_size, .seed = cfg->seed};
+	struct targetapi_buckets rb = {.api = api, .tenant = tenant, .type = type,
+				       .side = TARGETAPI_TARGET, .rules = sb_str(&rrules)};
 	struct bucket_side left, right;
 	targetapi_bucket_side(&lb, &left);
 	targetapi_bucket_side(&rb, &right);
 	struct bucket_opts bo = {.fanout = fanout};
 	struct bucket_result br;
-	if (bucket_compare(&left, &right, &bo, &br, e))
+	int rc = too_long ? 1 : bucket_compare(&left, &right, &bo, &br, e);
+	int refused = rc && (lb.rules_refused || rb.rules_refused);
+	sb_release(&lrules);
+	sb_release(&rrules);
+	if (too_long || refused) {
+		e->msg[0] = '\0';
+		return read_whole(api, tenant, type,
+				  too_long ? "ignore rules too long for a bucket request"
+					   : "the bucket routes did not apply the ignore rules",
+				  tot, src, tgt, cost, e);
+	}
+	if (rc)
 		return -1;
+	tot->sample_cut = lb.sample_cut;
+	tot->sample_count = lb.sample_count;
 	tot->source_count = (size_t)br.left_count;
 	tot->target_count = (size_t)br.right_count;
 	bucket_sum_hex(&br.left_sum, tot->source_digest);
 	bucket_sum_hex(&br.right_sum, tot->target_digest);
-	int rc = read_differing(api, tenant, TARGETAPI_REFERENCE, type, &br, br.left_count, src,
-				rd, e);
+	rc = read_differing(api, tenant, TARGETAPI_REFERENCE, type, &br, br.left_count, src, rd, e);
 	if (!rc)
 		rc = read_differing(api, tenant, TARGETAPI_TARGET, type, &br, br.right_count, tgt,
 				    rd, e);
@@ -388,8 +427,8 @@ static int measure_bucketed(const struct program *p, const struct account *a,
 	struct reads rd = {0};
 	int rc = 0;
 	for (int t = 0; t < ENTITY_TYPE_COUNT && !rc; t++)
-		rc = bisect_type(&s.api, a->id, (enum entity_type)t, fanout, &tot[t], &s.src, &s.tgt,
-				 &rd, e);
+		rc = bisect_type(&s.api, a->id, (enum entity_type)t, fanout, cfg, &tot[t], &s.src,
+				 &s.tgt, &rd, cost, e);
 	if (!rc) {
 		cost->full_bytes = estimate_full_bytes(&s.api, a->id, tot, rd);
 		for (int t = 0; t < ENTITY_TYPE_COUNT; t++)
@@ -414,6 +453,8 @@ static void print_cost(const struct cost *c, int bucketed)
 		printf("~%llu bytes\n", (unsigned long long)c->full_bytes);
 	else
 		printf("bytes unknown\n");
+	if (c->whole[0])
+		printf("  read whole: %s\n", c->whole);
 }
 
 static int record(struct store *st, const struct program *p, const struct parity_result *r,
@@ -452,6 +493,7 @@ int cmd_parity(int argc, char **argv)
 		parity_config_free(&cfg);
 		goto fail;
 	}
+	cfg.aa = o.aa; /* both sides are the source: a source-side rule rewrites both */
 	cJSON *all = o.json ? cJSON_CreateArray() : NULL;
 	if (!o.json)
 		printf("%-14s %10s %10s %15s %s\n", "ACCOUNT", o.aa ? "AGREEMENT" : "PASS RATE",

@@ -15,14 +15,18 @@
 
 /* ---- rules ------------------------------------------------------------------ */
 
+/* source_only: the rule says what the target makes of the source's value,
+ * so only the source's side is rewritten; rounding both sides would call
+ * 5 -> 4 or 4 -> 6 benign too, which the target never produces. */
 static const struct {
 	const char *name;
 	enum parity_rule_kind kind;
 	int takes_minutes;
+	int source_only;
 } rule_kinds[] = {
-	{"ignore", PARITY_IGNORE, 0},
-	{"round_minutes", PARITY_ROUND_MINUTES, 1},
-	{"case_insensitive", PARITY_CASE_INSENSITIVE, 0},
+	{"ignore", PARITY_IGNORE, 0, 0},
+	{"round_minutes", PARITY_ROUND_MINUTES, 1, 1},
+	{"case_insensitive", PARITY_CASE_INSENSITIVE, 0, 0},
 };
 
 int parity_rule_kind_parse(const char *text, enum parity_rule_kind *kind, int *minutes,
@@ -86,6 +90,9 @@ int parity_config_add_rule(struct parity_config *c, const char *entity, const ch
 		return err_set(e, "parity rule for %s without a field", entity);
 	if (parity_rule_kind_parse(rule, &r.kind, &r.minutes, e))
 		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(rule_kinds); i++)
+		if (rule_kinds[i].kind == r.kind)
+			r.source_only = rule_kinds[i].source_only;
 	r.entity = xstrdup(strcmp(entity, "*") ? entity_type_name(t) : "*");
 	r.field = xstrdup(field);
 	r.reason = xstrdup(reason ? reason : "");
@@ -104,15 +111,18 @@ void parity_config_free(struct parity_config *c)
 	parity_config_init(c);
 }
 
-static int rule_applies(const struct parity_rule *r, enum entity_type t)
+static int rule_applies(const struct parity_config *c, const struct parity_rule *r,
+			enum entity_type t, enum parity_role role)
 {
+	if (r->source_only && role != PARITY_SOURCE && !c->aa)
+		return 0;
 	return !strcmp(r->entity, "*") || !strcmp(r->entity, entity_type_name(t));
 }
 
-static int has_rules(const struct parity_config *c, enum entity_type t)
+static int has_rules(const struct parity_config *c, enum entity_type t, enum parity_role role)
 {
 	for (size_t i = 0; i < c->n_rules; i++)
-		if (rule_applies(&c->rules[i], t))
+		if (rule_applies(c, &c->rules[i], t, role))
 			return 1;
 	return 0;
 }
@@ -174,36 +184,132 @@ static size_t rule_walk(struct parity_rule *r, cJSON *node, const char *tok, int
 	return hits;
 }
 
-static void apply_rules(struct parity_config *c, enum entity_type t, cJSON *doc)
+static void apply_rules(struct parity_config *c, enum entity_type t, enum parity_role role,
+			cJSON *doc)
 {
 	for (size_t i = 0; i < c->n_rules; i++) {
 		struct parity_rule *r = &c->rules[i];
-		if (!rule_applies(r, t))
+		if (!rule_applies(c, r, t, role))
 			continue;
 		r->hits += rule_walk(r, doc, r->field[0] == '/' ? r->field + 1 : r->field, 0);
 	}
 }
 
-/* The document as compared: canonical, with the rules applied. */
-static cJSON *compared_doc(const struct entity *en, struct parity_config *c, struct err *e)
+/* The document as compared: canonical, with the side's rules applied. */
+static cJSON *compared_doc(const cJSON *src, enum entity_type t, enum parity_role role,
+			   struct parity_config *c, struct err *e)
 {
-	cJSON *doc = canon_copy(en->doc, e);
+	cJSON *doc = canon_copy(src, e);
 	if (doc)
-		apply_rules(c, en->type, doc);
+		apply_rules(c, t, role, doc);
 	return doc;
 }
 
-int parity_entity_hash(const struct entity *en, struct parity_config *cfg,
-		       struct canon_hasher *h, unsigned char out[CANON_HASH_LEN], struct err *e)
+int parity_doc_hash(struct parity_config *cfg, enum entity_type t, enum parity_role role,
+		    const cJSON *doc, struct canon_hasher *h, unsigned char out[CANON_HASH_LEN],
+		    struct err *e)
 {
-	if (!has_rules(cfg, en->type))
-		return canon_hasher_hash(h, en->doc, out, e);
-	cJSON *doc = compared_doc(en, cfg, e);
-	if (!doc)
+	if (!has_rules(cfg, t, role))
+		return canon_hasher_hash(h, doc, out, e);
+	cJSON *copy = compared_doc(doc, t, role, cfg, e);
+	if (!copy)
 		return -1;
-	int rc = canon_hasher_hash(h, doc, out, e);
-	cJSON_Delete(doc);
+	int rc = canon_hasher_hash(h, copy, out, e);
+	cJSON_Delete(copy);
 	return rc;
+}
+
+/* ---- the rules on the wire ----------------------------------------------------------- */
+
+size_t parity_rules_encode(const struct parity_config *cfg, enum entity_type t,
+			   enum parity_role role, struct strbuf *sb)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		const struct parity_rule *r = &cfg->rules[i];
+		if (!rule_applies(cfg, r, t, role))
+			continue;
+		char kind[48];
+		parity_rule_describe(r, kind, sizeof(kind));
+		sb_addf(sb, "%s%s~", n++ ? "," : "", kind);
+		for (const char *p = r->field; *p; p++) {
+			if (*p == '%' || *p == ',')
+				sb_addf(sb, "%%%02X", (unsigned char)*p);
+			else
+				sb_addc(sb, *p);
+		}
+	}
+	return n;
+}
+
+static int hex_digit(char c)
+{
+	static const char digits[] = "0123456789abcdef0123456789ABCDEF";
+	const char *at = c ? strchr(digits, c) : NULL;
+	return at ? (int)((at - digits) % 16) : -1;
+}
+
+/* One "KIND~FIELD" of length len, its field unescaped, into c. */
+static int decode_one(const char *rule, size_t len, struct parity_config *c, struct err *e)
+{
+	const char *tilde = memchr(rule, '~', len);
+	if (!tilde)
+		return err_set(e, "rule '%.*s' is not KIND~FIELD", (int)(len > 80 ? 80 : len), rule);
+	char *kind = xstrndup(rule, (size_t)(tilde - rule));
+	struct strbuf field = {0};
+	int rc = 0;
+	for (const char *p = tilde + 1; p < rule + len && !rc; p++) {
+		if (*p != '%') {
+			sb_addc(&field, *p);
+			continue;
+		}
+		int hi = p + 2 < rule + len ? hex_digit(p[1]) : -1;
+		int lo = hi < 0 ? -1 : hex_digit(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			rc = err_set(e, "rule '%s': a '%%' in the field is not %%XX (nor %%00)", kind);
+		else
+			sb_addc(&field, (char)(hi * 16 + lo)), p += 2;
+	}
+	if (!rc && parity_config_add_rule(c, "*", sb_str(&field), kind, "", e) == 0)
+		c->rules[c->n_rules - 1].source_only = 0; /* chosen for this side by the sender */
+	else if (!rc)
+		rc = -1;
+	sb_release(&field);
+	free(kind);
+	return rc;
+}
+
+int parity_rules_decode(const char *text, struct parity_config *c, struct err *e)
+{
+	size_t len = text ? strlen(text) : 0, before = c->n_rules;
+	if (len > PARITY_RULES_MAX_TEXT)
+		return err_set(e, "rules: %zu characters, more than %d", len, PARITY_RULES_MAX_TEXT);
+	for (size_t at = 0; at < len;) {
+		const char *comma = memchr(text + at, ',', len - at);
+		size_t n = comma ? (size_t)(comma - (text + at)) : len - at;
+		if (c->n_rules - before >= PARITY_RULES_MAX) {
+			err_set(e, "rules: more than %d", PARITY_RULES_MAX);
+			goto fail;
+		}
+		if (decode_one(text + at, n, c, e) < 0) {
+			err_wrap(e, "rules: rule %zu", c->n_rules - before + 1);
+			goto fail;
+		}
+		at += n + (comma != NULL);
+		if (comma && at == len) {
+			err_set(e, "rules: an empty rule after the last ','");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	while (c->n_rules > before) {
+		struct parity_rule *r = &c->rules[--c->n_rules];
+		free(r->entity);
+		free(r->field);
+		free(r->reason);
+	}
+	return -1;
 }
 
 /* ---- comparison -------------------------------------------------------------- */
@@ -222,9 +328,10 @@ static int keyed_cmp(const void *a, const void *b)
 /* The entities of one type, hashed and sorted by id; a duplicate id or an
  * unhashable document is an error naming it. */
 static int collect(const struct entity_set *s, enum entity_type t, struct parity_config *cfg,
-		   struct canon_hasher *h, const char *side, struct keyed **out, size_t *n,
+		   struct canon_hasher *h, enum parity_role role, struct keyed **out, size_t *n,
 		   char digest[CANON_HEX_LEN], struct err *e)
 {
+	const char *side = role == PARITY_SOURCE ? "source" : "target";
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
@@ -232,7 +339,7 @@ static int collect(const struct entity_set *s, enum entity_type t, struct parity
 		if (s->items[i]->type != t)
 			continue;
 		struct keyed k = {.en = s->items[i]};
-		if (parity_entity_hash(k.en, cfg, h, k.hash, e))
+		if (parity_doc_hash(cfg, t, role, k.en->doc, h, k.hash, e))
 			return err_wrap(e, "%s %s %s", side, entity_type_name(t), k.en->id);
 		VEC_PUSH(*out, *n, cap, k);
 	}
@@ -273,8 +380,8 @@ void parity_result_free(struct parity_result *r)
 static char *diff_text(const struct entity *a, const struct entity *b, struct parity_config *cfg,
 		       int *equal, struct err *e)
 {
-	cJSON *x = a ? compared_doc(a, cfg, e) : cJSON_CreateNull();
-	cJSON *y = b ? compared_doc(b, cfg, e) : cJSON_CreateNull();
+	cJSON *x = a ? compared_doc(a->doc, a->type, PARITY_SOURCE, cfg, e) : cJSON_CreateNull();
+	cJSON *y = b ? compared_doc(b->doc, b->type, PARITY_TARGET, cfg, e) : cJSON_CreateNull();
 	char *text = NULL;
 	struct jsondiff d = {0};
 	if (x && y && !jsondiff_compute(x, y, &d, e)) {
@@ -302,7 +409,7 @@ static char *diff_text(const struct entity *a, const struct entity *b, struct pa
 
 /* The sample: ids whose seeded hash is among the smallest, so the same ids
  * are chosen whatever order the sides list them in. */
-static uint64_t sample_key(const char *id, uint64_t seed)
+uint64_t parity_sample_key(const char *id, uint64_t seed)
 {
 	return bucket_of(bucket_id_hash(id) ^ seed, 7, 0xffffffffu);
 }
@@ -311,6 +418,21 @@ static int u64_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return (x > y) - (x < y);
+}
+
+uint64_t parity_sample_cut(uint64_t *keys, size_t n, size_t sample_size, size_t *count)
+{
+	uint64_t cut = UINT64_MAX;
+	if (n > sample_size) {
+		qsort(keys, n, sizeof(*keys), u64_cmp);
+		cut = sample_size ? keys[sample_size - 1] : 0;
+	}
+	size_t at = 0;
+	while (sample_size && at < n && keys[at] <= cut)
+		at++;
+	if (count)
+		*count = n <= sample_size ? n : at;
+	return cut;
 }
 
 struct ctx {
@@ -359,10 +481,10 @@ static int compare_type(struct ctx *c, const struct entity_set *src, const struc
 	struct keyed *a = NULL, *b = NULL;
 	size_t na = 0, nb = 0;
 	int rc = -1;
-	if (collect(src, t, c->cfg, h, "source", &a, &na, tr->source_digest, e) ||
-	    collect(tgt, t, c->cfg, h, "target", &b, &nb, tr->target_digest, e))
+	if (collect(src, t, c->cfg, h, PARITY_SOURCE, &a, &na, tr->source_digest, e) ||
+	    collect(tgt, t, c->cfg, h, PARITY_TARGET, &b, &nb, tr->target_digest, e))
 		goto out;
-	const struct parity_totals *tot = c->totals ? &c->totals[t] : NULL;
+	const struct parity_totals *tot = c->totals && !c->totals[t].whole ? &c->totals[t] : NULL;
 	tr->source_count = tot ? tot->source_count : na;
 	tr->target_count = tot ? tot->target_count : nb;
 	if (tot) {
@@ -372,21 +494,23 @@ static int compare_type(struct ctx *c, const struct entity_set *src, const struc
 	/* one count invariant per type */
 	c->r->evaluated++;
 	c->r->passed += tr->source_count == tr->target_count;
-	/* sample threshold: the sample_size-th smallest key over the source;
-	 * bucketed, every pair fetched is the sample */
-	uint64_t cut = UINT64_MAX;
+	/* sample threshold: the sample_size-th smallest key over the source's
+	 * ids; bucketed, computed where they all are */
+	uint64_t cut = tot ? tot->sample_cut : UINT64_MAX;
 	if (!tot && na > c->cfg->sample_size) {
 		uint64_t *keys = xmalloc(na * sizeof(*keys));
 		for (size_t i = 0; i < na; i++)
-			keys[i] = sample_key(a[i].en->id, c->cfg->seed);
-		qsort(keys, na, sizeof(*keys), u64_cmp);
-		cut = c->cfg->sample_size ? keys[c->cfg->sample_size - 1] : 0;
+			keys[i] = parity_sample_key(a[i].en->id, c->cfg->seed);
+		cut = parity_sample_cut(keys, na, c->cfg->sample_size, NULL);
 		free(keys);
 	}
+	size_t read_in_sample = 0; /* source entities read whose id is in the sample */
 	size_t i = 0, j = 0;
 	while (i < na || j < nb) {
 		int cmp = i == na ? 1 : j == nb ? -1 : strcmp(a[i].en->id, b[j].en->id);
 		c->r->evaluated++;
+		if (cmp <= 0 && c->cfg->sample_size && parity_sample_key(a[i].en->id, c->cfg->seed) <= cut)
+			read_in_sample++;
 		if (cmp < 0) {
 			tr->missing++;
 			add_mismatch(c, t, PARITY_MISSING, a[i].en, NULL, e);
@@ -407,7 +531,7 @@ static int compare_type(struct ctx *c, const struct entity_set *src, const struc
 			tr->changed++;
 			explained = add_mismatch(c, t, PARITY_CHANGED, a[i].en, b[j].en, e);
 		}
-		if (c->cfg->sample_size && sample_key(a[i].en->id, c->cfg->seed) <= cut) {
+		if (c->cfg->sample_size && parity_sample_key(a[i].en->id, c->cfg->seed) <= cut) {
 			/* the deep comparison: a field-by-field diff, independent of the hash */
 			int equal = 0;
 			struct err de = {{0}};
@@ -425,6 +549,14 @@ static int compare_type(struct ctx *c, const struct entity_set *src, const struc
 		/* the entities not fetched: their buckets' checksums agreed */
 		size_t same = tot->source_count - na;
 		tr->matched += same;
+		c->r->evaluated += (int64_t)same;
+		c->r->passed += (int64_t)same;
+	}
+	if (tot && c->cfg->sample_size && tot->sample_count > read_in_sample) {
+		/* sampled entities not read: equal by checksum, so equal field by field */
+		size_t same = tot->sample_count - read_in_sample;
+		tr->sampled += same;
+		tr->sampled_ok += same;
 		c->r->evaluated += (int64_t)same;
 		c->r->passed += (int64_t)same;
 	}

@@ -252,14 +252,64 @@ void targetapi_to_canonical(struct entity_set *s)
 
 /* ---- the bucket side ---------------------------------------------------------------- */
 
+/* A query value: everything but RFC 3986's unreserved characters as %XX. */
+static void query_escape(struct strbuf *sb, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			sb_addc(sb, (char)*p);
+		else
+			sb_addf(sb, "%%%02X", *p);
+	}
+}
+
 static char *bucket_path(struct targetapi_buckets *b, const char *route, unsigned n,
 			 const uint32_t *path, unsigned depth)
 {
 	char prefix[BUCKET_MAX_DEPTH * 12];
 	bucket_path_format(path, depth, prefix, sizeof(prefix));
-	return xasprintf("/v1/tenants/%s/parity/%s?entity=%s&n=%u&level=%u&prefix=%s&side=%s",
-			 b->tenant, route, entity_type_plural(b->type), n, depth, prefix,
-			 targetapi_side_name(b->side));
+	struct strbuf sb = {0};
+	sb_addf(&sb, "/v1/tenants/%s/parity/%s?entity=%s&n=%u&level=%u&prefix=%s&side=%s", b->tenant,
+		route, entity_type_plural(b->type), n, depth, prefix, targetapi_side_name(b->side));
+	if (b->rules && *b->rules) {
+		sb_adds(&sb, "&rules=");
+		query_escape(&sb, b->rules);
+	}
+	if (b->sample && !depth && !strcmp(route, "buckets"))
+		sb_addf(&sb, "&sample=%zu&seed=%llu", b->sample, (unsigned long long)b->seed);
+	return sb_detach(&sb);
+}
+
+/* The rules an answer's checksums were taken after must be the ones asked
+ * for: a server that ignored them would make its summaries incomparable. */
+static int rules_echoed(struct targetapi_buckets *b, const cJSON *body, const char *p,
+			struct err *e)
+{
+	if (!b->rules || !*b->rules)
+		return 0;
+	const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "rules"));
+	if (got && !strcmp(got, b->rules))
+		return 0;
+	b->rules_refused = 1;
+	return err_set(e, "GET %s: the answer %s the ignore rules asked for", p,
+		       got ? "was taken after other rules than" : "does not say it applied");
+}
+
+/* The answer's "sample": {cut (decimal text), count}, when asked for. */
+static int sample_read(struct targetapi_buckets *b, const cJSON *body, const char *p,
+		       struct err *e)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(body, "sample");
+	const char *cut = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "cut"));
+	const cJSON *count = cJSON_GetObjectItemCaseSensitive(j, "count");
+	char *end = NULL;
+	unsigned long long v = cut ? strtoull(cut, &end, 10) : 0;
+	if (!cut || !*cut || *end || !cJSON_IsNumber(count) || count->valuedouble < 0)
+		return err_set(e, "GET %s: the answer has no sample {cut, count}", p);
+	b->sample_cut = v;
+	b->sample_count = (size_t)count->valuedouble;
+	return 0;
 }
 
 static int remote_sums(void *ctx, unsigned n, const uint32_t *path, unsigned depth,
@@ -269,9 +319,11 @@ static int remote_sums(void *ctx, unsigned n, const uint32_t *path, unsigned dep
 	memset(out, 0, n * sizeof(*out));
 	char *p = bucket_path(b, "buckets", n, path, depth);
 	cJSON *body = targetapi_get_json(b->api, p, e);
-	int rc = body ? 0 : -1;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(body, "buckets"))
+	int rc = body ? rules_echoed(b, body, p, e) : -1;
+	if (!rc && b->sample && !depth)
+		rc = sample_read(b, body, p, e);
+	const cJSON *it, *list = rc ? NULL : cJSON_GetObjectItemCaseSensitive(body, "buckets");
+	cJSON_ArrayForEach(it, list)
 	{
 		const cJSON *bk = cJSON_GetObjectItemCaseSensitive(it, "bucket");
 		const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(it, "count");
@@ -309,9 +361,9 @@ static int remote_items(void *ctx, unsigned n, const uint32_t *path, unsigned de
 	struct targetapi_buckets *b = ctx;
 	char *p = bucket_path(b, "items", n, path, depth);
 	cJSON *body = targetapi_get_json(b->api, p, e);
-	int rc = body ? 0 : -1;
-	const cJSON *it;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(body, "items"))
+	int rc = body ? rules_echoed(b, body, p, e) : -1;
+	const cJSON *it, *list = rc ? NULL : cJSON_GetObjectItemCaseSensitive(body, "items");
+	cJSON_ArrayForEach(it, list)
 	{
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
 		struct bucket_item item = {0};

@@ -4,8 +4,10 @@
  * shape (the "source" side when the simulator stands in for both ends). */
 #include "warroom/bucket.h"
 #include "warroom/canon.h"
+#include "warroom/parity.h"
 #include "warroom/sim.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +15,11 @@
 #define PAGE_SIZE_MAX 500
 
 /* The reference side never changes for a given seed, so its index is built
- * once per (account, kind) and kept. */
+ * once per (account, kind, rules) and kept. */
 struct cached {
 	unsigned account;
 	enum simdata_kind kind;
+	char *rules; /* the canonical rules text it was hashed under */
 	struct bucket_index index;
 };
 struct parity_state {
@@ -38,8 +41,10 @@ static void parity_state_free(void *state)
 	struct parity_state *s = state;
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		bucket_index_free(&s->v[i].index);
+		free(s->v[i].rules);
+	}
 	free(s->v);
 	canon_hasher_free(s->hasher);
 	free(s);
@@ -138,30 +143,41 @@ static void h_source_one(struct sim_call *call)
 	sim_reply_json(call, 200, reference_json(&en));
 }
 
-static int index_add(struct bucket_index *x, struct canon_hasher *h, const char *id, const cJSON *obj)
+/* How one request hashes: the ignore rules it was sent (parity.h), applied
+ * by the same function the client's own side hashes with. */
+struct hashing {
+	struct canon_hasher *h;
+	struct parity_config rules;
+	enum entity_type type;
+	char *text; /* the rules re-encoded: echoed, and the cache key */
+};
+
+static int index_add(struct bucket_index *x, struct hashing *hs, const char *id, const cJSON *obj)
 {
 	unsigned char hash[CANON_HASH_LEN];
 	struct err e = {0};
-	if (canon_hasher_hash(h, obj, hash, &e) < 0)
+	/* the sender chose the rules for this side, so any role applies them all */
+	if (parity_doc_hash(&hs->rules, hs->type, PARITY_SOURCE, obj, hs->h, hash, &e) < 0)
 		return -1;
 	bucket_index_add(x, id, hash);
 	return 0;
 }
 
 static struct bucket_index *reference_index(struct parity_state *s, const struct simdata *d,
-					    unsigned account, enum simdata_kind kind)
+					    unsigned account, enum simdata_kind kind,
+					    struct hashing *hs)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].account == account && s->v[i].kind == kind)
+		if (s->v[i].account == account && s->v[i].kind == kind && !strcmp(s->v[i].rules, hs->text))
 			return &s->v[i].index;
-	struct cached c = {.account = account, .kind = kind};
+	struct cached c = {.account = account, .kind = kind, .rules = xstrdup(hs->text)};
 	size_t n = simdata_count(d, account, kind);
 	struct simdata_entity en;
 	for (size_t i = 0; i < n; i++) {
 		if (simdata_entity(d, account, kind, i, &en) < 0)
 			break;
 		cJSON *o = reference_json(&en);
-		index_add(&c.index, s->hasher, en.id, o);
+		index_add(&c.index, hs, en.id, o);
 		cJSON_Delete(o);
 	}
 	VEC_PUSH(s->v, s->n, s->cap, c);
@@ -170,19 +186,20 @@ static struct bucket_index *reference_index(struct parity_state *s, const struct
 
 struct walk {
 	struct bucket_index *x;
-	struct canon_hasher *h;
+	struct hashing *hs;
 };
 
 static void walk_visit(void *ctx, const char *id, const cJSON *obj)
 {
 	struct walk *w = ctx;
-	index_add(w->x, w->h, id, obj);
+	index_add(w->x, w->hs, id, obj);
 }
 
 /* The side asked for (?side=target, the default, or ?side=source) as an
- * index; *owned tells the caller to free it. NULL after answering. */
+ * index, hashed under hs; a target side is built into scratch. NULL after
+ * answering. */
 static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind kind,
-				       struct bucket_index *scratch)
+				       struct hashing *hs, struct bucket_index *scratch)
 {
 	struct parity_state *s = call->state;
 	const char *side = sim_param(call, "side");
@@ -190,14 +207,14 @@ static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind 
 		unsigned account;
 		if (account_or_404(call, &account))
 			return NULL;
-		return reference_index(s, sim_data(call->sim), account, kind);
+		return reference_index(s, sim_data(call->sim), account, kind, hs);
 	}
 	if (side && strcmp(side, "target") != 0) {
 		sim_reply_error(call, 400, "bad_request", "%s %s: side must be target or source, not '%s'",
 				call->method, call->path, side);
 		return NULL;
 	}
-	struct walk w = {scratch, s->hasher};
+	struct walk w = {scratch, hs};
 	if (sim_target_each(call->sim, call->params[0], kind, walk_visit, &w) < 0) {
 		sim_reply_error(call, 404, "not_found", "%s %s: no tenant '%s'", call->method, call->path,
 				call->params[0]);
@@ -207,12 +224,40 @@ static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind 
 }
 
 /* The common query of both bucket routes: entity, n, prefix (and level,
- * which when given must equal the prefix's depth). */
+ * which when given must equal the prefix's depth), rules. */
 struct bucket_query {
 	enum simdata_kind kind;
 	unsigned n, depth;
 	uint32_t path[BUCKET_MAX_DEPTH];
+	struct hashing hs;
 };
+
+static void bucket_query_free(struct bucket_query *q)
+{
+	parity_config_free(&q->hs.rules);
+	free(q->hs.text);
+	q->hs.text = NULL;
+}
+
+/* ?rules=KIND~FIELD,...: refused whole, naming the bad rule, rather than
+ * hashed under fewer rules than the client asked for. */
+static int rules_param(struct sim_call *call, struct bucket_query *q)
+{
+	struct err e = {0};
+	parity_config_init(&q->hs.rules);
+	q->hs.text = NULL;
+	q->hs.h = ((struct parity_state *)call->state)->hasher;
+	if (entity_type_parse(simdata_kind_name(q->kind), &q->hs.type, &e) < 0 ||
+	    parity_rules_decode(sim_param(call, "rules"), &q->hs.rules, &e) < 0) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: %s", call->method, call->path, e.msg);
+		bucket_query_free(q);
+		return -1;
+	}
+	struct strbuf sb = {0};
+	parity_rules_encode(&q->hs.rules, q->hs.type, PARITY_SOURCE, &sb);
+	q->hs.text = sb_detach(&sb);
+	return 0;
+}
 
 static int bucket_query(struct sim_call *call, struct bucket_query *q)
 {
@@ -234,6 +279,40 @@ static int bucket_query(struct sim_call *call, struct bucket_query *q)
 				call->method, call->path, level, prefix ? prefix : "", q->depth);
 		return -1;
 	}
+	return rules_param(call, q);
+}
+
+/* ?sample=S&seed=X: the full mode's sample over this side's ids (the
+ * sample_size smallest parity_sample_key), as its cut and size, so the
+ * client can count the sample without the ids. -1 after answering. */
+static int sample_answer(struct sim_call *call, struct bucket_index *x, cJSON *o)
+{
+	const char *size = sim_param(call, "sample"), *seed_text = sim_param(call, "seed");
+	if (!size)
+		return 0;
+	long s = whole_param(call, "sample", 1, 1000000000L);
+	if (s < 0)
+		return -1;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long seed = seed_text ? strtoull(seed_text, &end, 10) : 0;
+	if (seed_text && (!*seed_text || *end || errno || *seed_text == '-')) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: seed must be a whole number below 2^64",
+				call->method, call->path);
+		return -1;
+	}
+	uint64_t *keys = xmalloc((x->n ? x->n : 1) * sizeof(*keys));
+	for (size_t i = 0; i < x->n; i++)
+		keys[i] = parity_sample_key(x->items[i].id, seed);
+	size_t count;
+	uint64_t cut = parity_sample_cut(keys, x->n, (size_t)s, &count);
+	free(keys);
+	char text[24];
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)cut);
+	cJSON *j = cJSON_AddObjectToObject(o, "sample");
+	cJSON_AddNumberToObject(j, "size", (double)s);
+	cJSON_AddStringToObject(j, "cut", text);
+	cJSON_AddNumberToObject(j, "count", (double)count);
 	return 0;
 }
 
@@ -244,13 +323,18 @@ static void h_buckets(struct sim_call *call)
 	if (bucket_query(call, &q))
 		return;
 	struct bucket_index scratch = {0};
-	struct bucket_index *x = side_index(call, q.kind, &scratch);
-	if (!x)
+	struct bucket_index *x = side_index(call, q.kind, &q.hs, &scratch);
+	cJSON *o = x ? cJSON_CreateObject() : NULL;
+	if (!x || sample_answer(call, x, o) < 0) {
+		cJSON_Delete(o);
+		bucket_index_free(&scratch);
+		bucket_query_free(&q);
 		return;
+	}
 	struct bucket_sum *sums = xcalloc(q.n, sizeof(*sums));
 	bucket_index_sums(x, q.n, q.path, q.depth, sums);
-	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "entity", simdata_kind_name(q.kind));
+	cJSON_AddStringToObject(o, "rules", q.hs.text);
 	cJSON_AddNumberToObject(o, "n", q.n);
 	cJSON_AddNumberToObject(o, "level", q.depth);
 	cJSON_AddStringToObject(o, "prefix", sim_param(call, "prefix") ? sim_param(call, "prefix") : "");
@@ -271,6 +355,7 @@ static void h_buckets(struct sim_call *call)
 	cJSON_AddNumberToObject(o, "count", (double)total);
 	free(sums);
 	bucket_index_free(&scratch);
+	bucket_query_free(&q);
 	sim_reply_json(call, 200, o);
 }
 
@@ -282,14 +367,18 @@ static void h_items(struct sim_call *call)
 	if (bucket_query(call, &q))
 		return;
 	struct bucket_index scratch = {0};
-	struct bucket_index *x = side_index(call, q.kind, &scratch);
-	if (!x)
+	struct bucket_index *x = side_index(call, q.kind, &q.hs, &scratch);
+	if (!x) {
+		bucket_index_free(&scratch);
+		bucket_query_free(&q);
 		return;
+	}
 	const struct bucket_item **items;
 	size_t count;
 	bucket_index_items(x, q.n, q.path, q.depth, &items, &count);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "entity", simdata_kind_name(q.kind));
+	cJSON_AddStringToObject(o, "rules", q.hs.text);
 	cJSON *arr = cJSON_AddArrayToObject(o, "items");
 	for (size_t i = 0; i < count; i++) {
 		char hex[CANON_HEX_LEN];
@@ -302,6 +391,7 @@ static void h_items(struct sim_call *call)
 	cJSON_AddNumberToObject(o, "count", (double)count);
 	free(items);
 	bucket_index_free(&scratch);
+	bucket_query_free(&q);
 	sim_reply_json(call, 200, o);
 }
 

@@ -165,7 +165,8 @@ static int buckets(const char *url, const char *tenant, uint64_t seed, unsigned 
 		}
 		struct bucket_side left, right;
 		bucket_side_local(&left, &local);
-		struct targetapi_buckets rb = {&api, tenant, (enum entity_type)k, TARGETAPI_REFERENCE};
+		struct targetapi_buckets rb = {.api = &api, .tenant = tenant, .type = (enum entity_type)k,
+					       .side = TARGETAPI_REFERENCE};
 		targetapi_bucket_side(&rb, &right);
 		struct bucket_opts opts = {0};
 		struct bucket_result r = {0};

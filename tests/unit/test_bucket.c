@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "warroom/bucket.h"
+#include "warroom/parity.h"
 #include "warroom/sim.h"
 #include "warroom/targetapi.h"
 
@@ -205,7 +206,8 @@ static void test_remote_side_over_http(void **state)
 	}
 	struct bucket_side left, right;
 	bucket_side_local(&left, &local);
-	struct targetapi_buckets rb = {&api, "acct-001", ENTITY_USER, TARGETAPI_REFERENCE};
+	struct targetapi_buckets rb = {.api = &api, .tenant = "acct-001", .type = ENTITY_USER,
+				       .side = TARGETAPI_REFERENCE};
 	targetapi_bucket_side(&rb, &right);
 	struct bucket_opts o = {.fanout = 16, .leaf = 32};
 	struct bucket_result r = {0};
@@ -230,12 +232,196 @@ static void test_remote_side_over_http(void **state)
 	sim_stop(sim);
 }
 
+/* How the local copy of one seeded type differs from the simulator's. */
+typedef void (*edit_fn)(cJSON *doc, size_t i, const char **planted);
+
+/* Every user's e-mail upper-cased (benign under case_insensitive); two
+ * users with another time zone (real). */
+static void shout_emails(cJSON *doc, size_t i, const char **planted)
+{
+	cJSON *mail = cJSON_GetObjectItemCaseSensitive(doc, "email");
+	for (char *p = cJSON_GetStringValue(mail); p && *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (i == 10 || i == 700) {
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, "time_zone", cJSON_CreateString("Mars/Olympus"));
+		*planted = "x";
+	}
+}
+
+/* Every delay one minute short of what the target holds (the target's
+ * rounding of it: benign); one policy three short, which rounds elsewhere. */
+static void shorten_delays(cJSON *doc, size_t i, const char **planted)
+{
+	const cJSON *rule;
+	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(doc, "rules"))
+	{
+		cJSON *d = cJSON_GetObjectItemCaseSensitive(rule, "delay_minutes");
+		if (cJSON_IsNumber(d))
+			cJSON_SetNumberValue(d, d->valuedouble - (i == 5 ? 3 : 1));
+	}
+	if (i == 5)
+		*planted = "x";
+}
+
+/* The seeded entities of one type as a local side, edited, hashed after the
+ * rules of its role; planted[i] keeps the ids edit marked. */
+static void local_side(const struct simdata *d, enum simdata_kind kind, edit_fn edit,
+		       struct parity_config *cfg, enum parity_role role, struct bucket_index *x,
+		       char **planted, size_t *n_planted)
+{
+	struct canon_hasher *h = canon_hasher_new();
+	struct err e = {{0}};
+	struct simdata_entity en;
+	for (size_t i = 0; i < simdata_count(d, 0, kind); i++) {
+		assert_int_equal(simdata_entity(d, 0, kind, i, &en), 0);
+		cJSON *o = simdata_entity_json(&en);
+		cJSON_AddStringToObject(o, "origin", "import");
+		const char *mark = NULL;
+		if (edit)
+			edit(o, i, &mark);
+		if (mark)
+			planted[(*n_planted)++] = xstrdup(en.id);
+		unsigned char hash[CANON_HASH_LEN];
+		assert_int_equal(parity_doc_hash(cfg, (enum entity_type)kind, role, o, h, hash, &e), 0);
+		bucket_index_add(x, en.id, hash);
+		cJSON_Delete(o);
+	}
+	canon_hasher_free(h);
+}
+
+struct bisected {
+	size_t found, requests, items;
+	uint64_t bytes;
+	int all_planted_found;
+};
+
+/* Bisects the local side against the simulator's reference side, which is
+ * asked to hash after `rules` (NULL: as stored). */
+static struct bisected bisect(struct targetapi *api, struct bucket_index *local, enum entity_type type,
+			      const char *rules, char **planted, size_t n_planted)
+{
+	struct bucket_side left, right;
+	bucket_side_local(&left, local);
+	struct targetapi_buckets rb = {.api = api, .tenant = "acct-001", .type = type,
+				       .side = TARGETAPI_REFERENCE, .rules = rules};
+	targetapi_bucket_side(&rb, &right);
+	struct bucket_opts o = {.fanout = 16, .leaf = 32};
+	struct bucket_result r = {0};
+	struct err e = {{0}};
+	size_t req0 = api->requests;
+	uint64_t bytes0 = api->bytes;
+	assert_int_equal(bucket_compare(&left, &right, &o, &r, &e), 0);
+	struct bisected b = {r.n, api->requests - req0, right.items_fetched, api->bytes - bytes0, 1};
+	for (size_t i = 0; i < n_planted; i++)
+		b.all_planted_found &= has(&r, BUCKET_CHANGED, planted[i]);
+	bucket_result_free(&r);
+	return b;
+}
+
+/* An ignore rule that touches every entity: with the rules sent, the
+ * simulator's checksums are taken after them as the local side's are, so
+ * the bisection finds the real differences alone and reads a few leaves;
+ * checksums taken before the rules would make every bucket differ. A value
+ * rule (round_minutes) found where its value is not the rounding. */
+static void test_rules_applied_before_checksums(void **state)
+{
+	(void)state;
+	struct sim_options so = {.host = "127.0.0.1", .seed = 5, .accounts = 1, .entities = 6000};
+	struct err e = {{0}};
+	struct sim *sim = sim_start(&so, &e);
+	assert_non_null(sim);
+	const struct simdata *d = sim_data(sim);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", sim_port(sim));
+	struct targetapi api;
+	assert_int_equal(targetapi_open(&api, url, &e), 0);
+	struct parity_config cfg, none;
+	parity_config_init(&cfg);
+	parity_config_init(&none);
+	assert_int_equal(parity_config_add_rule(&cfg, "user", "email", "case_insensitive",
+						"the target lower-cases addresses", &e), 0);
+	assert_int_equal(parity_config_add_rule(&cfg, "escalation_policy", "/rules/*/delay_minutes",
+						"round_minutes:5", "the target rounds delays", &e), 0);
+	char *planted[8];
+	size_t np = 0, users = simdata_count(d, 0, SIMDATA_USERS);
+	assert_true(users > 500);
+
+	/* users: the local copy is the target (its shouted e-mails), the
+	 * simulator's reference the source */
+	struct bucket_index x = {0}, raw = {0};
+	local_side(d, SIMDATA_USERS, shout_emails, &cfg, PARITY_TARGET, &x, planted, &np);
+	assert_int_equal(np, 2);
+	struct strbuf rules = {0};
+	parity_rules_encode(&cfg, ENTITY_USER, PARITY_SOURCE, &rules);
+	struct bisected with = bisect(&api, &x, ENTITY_USER, sb_str(&rules), planted, np);
+	assert_int_equal(with.found, 2);
+	assert_true(with.all_planted_found);
+	assert_true(with.items < 100);
+	/* before the rules: every e-mail differs, every bucket is split and read */
+	size_t np_raw = 0;
+	char *planted_raw[8];
+	local_side(d, SIMDATA_USERS, shout_emails, &none, PARITY_TARGET, &raw, planted_raw, &np_raw);
+	struct bisected before = bisect(&api, &raw, ENTITY_USER, NULL, planted_raw, np_raw);
+	assert_int_equal(before.found, users);
+	assert_int_equal(before.items, users);
+	assert_true(with.bytes * 20 < before.bytes);
+	print_message("users, a rule touching all %zu: %zu requests, %llu bytes after the rules; "
+		      "%zu requests, %llu bytes before them\n", users, with.requests,
+		      (unsigned long long)with.bytes, before.requests, (unsigned long long)before.bytes);
+	for (size_t i = 0; i < np_raw; i++)
+		free(planted_raw[i]);
+	bucket_index_free(&x);
+	bucket_index_free(&raw);
+
+	/* escalation policies: the local copy is the source (a minute short of
+	 * every delay), the simulator's reference the target as it is */
+	for (size_t i = 0; i < np; i++)
+		free(planted[i]);
+	np = 0;
+	local_side(d, SIMDATA_ESCALATION_POLICIES, shorten_delays, &cfg, PARITY_SOURCE, &x, planted, &np);
+	sb_reset(&rules);
+	parity_rules_encode(&cfg, ENTITY_ESCALATION_POLICY, PARITY_TARGET, &rules);
+	assert_string_equal(sb_str(&rules), ""); /* the target's delays are compared as they are */
+	with = bisect(&api, &x, ENTITY_ESCALATION_POLICY, sb_str(&rules), planted, np);
+	assert_int_equal(with.found, 1);
+	assert_true(with.all_planted_found);
+	bucket_index_free(&x);
+	for (size_t i = 0; i < np; i++)
+		free(planted[i]);
+
+	/* summaries taken after other rules than asked for are refused: here
+	 * the simulator echoes its own spelling of an escaped letter */
+	struct bucket_side left, right;
+	bucket_side_local(&left, &x);
+	struct targetapi_buckets odd = {.api = &api, .tenant = "acct-001", .type = ENTITY_USER,
+					.side = TARGETAPI_REFERENCE, .rules = "ignore~%41"};
+	targetapi_bucket_side(&odd, &right);
+	struct bucket_result r;
+	assert_int_equal(bucket_compare(&left, &right, NULL, &r, &e), -1);
+	assert_true(odd.rules_refused);
+	assert_non_null(strstr(e.msg, "other rules than the ignore rules asked for"));
+	bucket_index_free(&x);
+
+	/* rules the simulator cannot read are refused, never half-applied */
+	cJSON *bad = targetapi_get_json(&api, "/v1/tenants/acct-001/parity/buckets?entity=users&rules=shrug~x", &e);
+	assert_null(bad);
+	assert_non_null(strstr(e.msg, "400"));
+	assert_non_null(strstr(e.msg, "unknown parity rule 'shrug'"));
+	sb_release(&rules);
+	parity_config_free(&cfg);
+	parity_config_free(&none);
+	targetapi_close(&api);
+	sim_stop(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_planted_differences),
 		cmocka_unit_test(test_sums_and_paths),
 		cmocka_unit_test(test_remote_side_over_http),
+		cmocka_unit_test(test_rules_applied_before_checksums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
