@@ -41,6 +41,11 @@ int64_t runs_serial(struct store *st, const char *account, struct err *e);
 int runs_bump(struct store *st, const char *account, int64_t now_ms, struct err *e);
 /* Creates the run row when absent. */
 int runs_ensure(struct store *st, const char *account, const char *wave, struct err *e);
+/* The same for n accounts (waves[i] may be NULL): one read of the accounts
+ * the store has, and a write transaction (or the caller's) only for those it
+ * lacks, so opening a program whose accounts all have rows writes nothing. */
+int runs_ensure_all(struct store *st, const char *const *accounts, const char *const *waves,
+		    size_t n, struct err *e);
 /* Sets state (and where it is; NULLs keep the old values) and bumps the serial. */
 int runs_set_state(struct store *st, const char *account, enum engine_run_state state,
 		   const char *phase_id, const char *step_id, struct err *e);

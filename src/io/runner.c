@@ -1887,10 +1887,16 @@ struct runner *runner_open(const char *program, const struct runner_options *o, 
 		return NULL;
 	}
 	if (!r->refusal) {
-		int rc = store_begin(r->st, e);
-		for (size_t i = 0; rc == 0 && i < prog->n_accounts; i++)
-			rc = runs_ensure(r->st, prog->accounts[i].id, prog->accounts[i].wave, e);
-		if (tx_close(r, 1, rc, e) < 0) {
+		const char **ids = xcalloc(prog->n_accounts + 1, sizeof(*ids));
+		const char **waves = xcalloc(prog->n_accounts + 1, sizeof(*waves));
+		for (size_t i = 0; i < prog->n_accounts; i++) {
+			ids[i] = prog->accounts[i].id;
+			waves[i] = prog->accounts[i].wave;
+		}
+		int rc = runs_ensure_all(r->st, ids, waves, prog->n_accounts, e);
+		free(ids);
+		free(waves);
+		if (rc < 0) {
 			runner_free(r);
 			return NULL;
 		}

@@ -161,6 +161,57 @@ int runs_ensure(struct store *st, const char *account, const char *wave, struct 
 	return store_step_done(st, q, e);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
+}
+
+int runs_ensure_all(struct store *st, const char *const *accounts, const char *const *waves,
+		    size_t n, struct err *e)
+{
+	/* the accounts in the order of the table's unique index, merged with it */
+	const char *const **want = xmalloc((n ? n : 1) * sizeof(*want));
+	for (size_t i = 0; i < n; i++)
+		want[i] = &accounts[i];
+	qsort(want, n, sizeof(*want), cmp_id);
+	size_t *missing = NULL, n_missing = 0, cap = 0, k = 0;
+	int rc = 0;
+	sqlite3_stmt *q = store_stmt(st, "SELECT account FROM runs ORDER BY account", e);
+	if (!q)
+		rc = -1;
+	while (rc == 0 && (rc = step_row(st, q, e, "reading runs")) == 1) {
+		const char *have = (const char *)sqlite3_column_text(q, 0);
+		int c = 0;
+		while (k < n && have && (c = strcmp(*want[k], have)) < 0) {
+			size_t i = (size_t)(want[k++] - accounts);
+			VEC_PUSH(missing, n_missing, cap, i);
+		}
+		if (k < n && c == 0)
+			k++;
+		rc = 0;
+	}
+	if (q && rc == 0)
+		sqlite3_reset(q);
+	for (; rc == 0 && k < n; k++) {
+		size_t i = (size_t)(want[k] - accounts);
+		VEC_PUSH(missing, n_missing, cap, i);
+	}
+	free(want);
+	if (rc == 0 && n_missing) {
+		int own = !store_in_tx(st);
+		if (own && store_begin(st, e) < 0)
+			rc = -1;
+		for (size_t m = 0; rc == 0 && m < n_missing; m++)
+			rc = runs_ensure(st, accounts[missing[m]], waves[missing[m]], e);
+		if (own && rc == 0)
+			rc = store_commit(st, e);
+		else if (own)
+			store_rollback(st);
+	}
+	free(missing);
+	return rc < 0 ? -1 : 0;
+}
+
 int runs_set_state(struct store *st, const char *account, enum engine_run_state state,
 		   const char *phase_id, const char *step_id, struct err *e)
 {

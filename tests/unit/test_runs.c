@@ -85,6 +85,38 @@ static void test_run_rows_and_serial(void **state)
 	assert_int_equal(runs_get(f->st, "nobody", &s, &e), 0);
 }
 
+/* Many accounts at once: only the missing rows are created, existing ones
+ * keep their state, and a second call with nothing missing writes nothing. */
+static void test_ensure_all(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {{0}};
+	assert_int_equal(runs_set_state(f->st, "acct-1", ENGINE_RUN_RUNNING, "p1", "s1", &e), 0);
+	const char *ids[] = {"acct-9", "acct-1", "acct-3", "acct-0"};
+	const char *waves[] = {"ramp", "other", NULL, "canary"};
+	assert_int_equal(runs_ensure_all(f->st, ids, waves, 4, &e), 0);
+	struct runs_summary *all = NULL;
+	size_t n = 0;
+	assert_int_equal(runs_list(f->st, &all, &n, &e), 0);
+	assert_int_equal(n, 4);
+	static const char *const want[] = {"acct-0", "acct-1", "acct-3", "acct-9"};
+	static const char *const want_wave[] = {"canary", "canary", "", "ramp"};
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(all[i].account, want[i]);
+		assert_string_equal(all[i].wave ? all[i].wave : "", want_wave[i]);
+	}
+	assert_int_equal(all[1].state, ENGINE_RUN_RUNNING); /* untouched */
+	runs_summary_list_free(all, n);
+	int before = sqlite3_total_changes(store_db(f->st));
+	assert_int_equal(runs_ensure_all(f->st, ids, waves, 4, &e), 0);
+	assert_int_equal(sqlite3_total_changes(store_db(f->st)), before);
+	/* one more at the end of the order, and none at all */
+	const char *more[] = {"acct-1", "zz-last"};
+	assert_int_equal(runs_ensure_all(f->st, more, waves, 2, &e), 0);
+	assert_int_equal(sqlite3_total_changes(store_db(f->st)), before + 1);
+	assert_int_equal(runs_ensure_all(f->st, NULL, NULL, 0, &e), 0);
+}
+
 static struct runs_step *find_step(struct runs_step *v, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -256,6 +288,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_run_rows_and_serial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ensure_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_attempts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_since, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ticks_gates_signoffs, setup, teardown),
