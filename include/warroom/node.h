@@ -18,6 +18,8 @@ void *arena_alloc(struct arena *a, size_t n);   /* zeroed, 16-byte aligned */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 size_t arena_bytes(const struct arena *a);      /* held, for limits and benches */
+/* Moves every block of `from` into a (freed with it) and frees `from`. */
+void arena_adopt(struct arena *a, struct arena *from);
 
 enum node_kind { NODE_SCALAR, NODE_SEQ, NODE_MAP };
 
@@ -44,6 +46,7 @@ struct node_doc {
 	struct node *root;
 	struct arena *arena;
 	const char *file; /* as given to the parser; owned by the arena */
+	int parts;        /* pieces parsed at once: 1, or 2 for a big file cut in two */
 };
 
 /* Kind names for messages: "a string", "a list", "a mapping". */

@@ -14,6 +14,8 @@ struct yaml_limits {
 	size_t max_depth;   /* nested lists and mappings */
 	size_t max_nodes;   /* nodes built */
 	size_t max_expand;  /* nodes reached through aliases, summed over all aliases */
+	size_t split_bytes; /* from this size a file is parsed in two halves at once
+			       when it can be cut cleanly (0: never) */
 };
 
 /* The documented limits (docs/plan-format.md). */
@@ -21,10 +23,17 @@ struct yaml_limits {
 #define YAML_MAX_DEPTH 64
 #define YAML_MAX_NODES 2000000
 #define YAML_MAX_EXPAND 1000000
+#define YAML_SPLIT_BYTES (256u * 1024) /* below, a second thread costs more than it saves */
 
 extern const struct yaml_limits yaml_default_limits;
 
-/* Parses buf (len bytes; need not be NUL-terminated) named `file` in
+/* A big file whose tail is one block list (accounts.yaml's accounts, a
+ * plan's phases) is cut before an item of that list and the halves parsed
+ * on two threads; the result is used only when both parse cleanly and join
+ * into the tree the whole file gives, otherwise the file is parsed whole, so
+ * the tree and every diagnostic are the same either way.
+ *
+ * Parses buf (len bytes; need not be NUL-terminated) named `file` in
  * messages. On success fills doc and returns 0; on any error reports it to
  * d, sets doc->root to NULL and returns -1. An empty file is a document with
  * a NULL root. limits may be NULL for the defaults. When doc->arena is set on

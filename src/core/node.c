@@ -136,6 +136,26 @@ char *arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+/* Behind the head, so the head's free space stays in use. */
+void arena_adopt(struct arena *a, struct arena *from)
+{
+	if (!from)
+		return;
+	struct arena_block *last = from->head;
+	if (last) {
+		while (last->next)
+			last = last->next;
+		if (a->head) {
+			last->next = a->head->next;
+			a->head->next = from->head;
+		} else {
+			a->head = from->head;
+		}
+	}
+	a->bytes += from->bytes;
+	free(from);
+}
+
 size_t arena_bytes(const struct arena *a)
 {
 	return a ? a->bytes : 0;

@@ -1,12 +1,17 @@
 /* yaml — libyaml's event stream folded into a node tree. libyaml checks the
  * syntax; this file adds what a loader of outside input needs on top: bounds
  * on depth, size and alias expansion (billion laughs), duplicate keys, and
- * messages that say where and what in the user's words. */
+ * messages that say where and what in the user's words. libyaml is most of
+ * a big program's load, so a big file is cut in two and parsed on two cores
+ * when the halves provably join into the whole file's tree. */
 #include "warroom/yaml.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "warroom/util.h"
@@ -16,6 +21,7 @@ const struct yaml_limits yaml_default_limits = {
 	.max_depth = YAML_MAX_DEPTH,
 	.max_nodes = YAML_MAX_NODES,
 	.max_expand = YAML_MAX_EXPAND,
+	.split_bytes = YAML_SPLIT_BYTES,
 };
 
 struct anchor {
@@ -43,6 +49,8 @@ struct builder {
 	struct anchor *anchors; /* open-addressing hash */
 	size_t n_anchors, cap_anchors;
 	size_t nodes, expanded, documents;
+	size_t deepest;  /* most collections open at once */
+	int line_offset; /* lines before buf in the file (the second half) */
 	struct node *root;
 };
 
@@ -112,7 +120,7 @@ static struct node *new_node(struct builder *b, enum node_kind kind, const yaml_
 	}
 	struct node *n = arena_alloc(b->arena, sizeof(*n));
 	n->kind = kind;
-	n->line = (int)m->line + 1;
+	n->line = (int)m->line + 1 + b->line_offset;
 	n->col = (int)m->column + 1;
 	return n;
 }
@@ -202,6 +210,8 @@ static int open_collection(struct builder *b, enum node_kind kind, const yaml_ch
 		anchor_set(b, (const char *)anchor, n); /* weight 0 marks it open */
 	struct frame f = {n, b->n_pending};
 	VEC_PUSH(b->frames, b->n_frames, b->cap_frames, f);
+	if (b->n_frames > b->deepest)
+		b->deepest = b->n_frames;
 	return 0;
 }
 
@@ -254,7 +264,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 static int on_alias(struct builder *b, const yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
-	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+	int line = (int)ev->start_mark.line + 1 + b->line_offset;
+	int col = (int)ev->start_mark.column + 1;
 	struct node *target = anchor_get(b, name);
 	if (!target) {
 		b_error(b, line, col, "alias *%s names no anchor defined before it", name);
@@ -364,6 +375,247 @@ static void builder_release(struct builder *b)
 	free(b->anchors);
 }
 
+/* libyaml's events over buf into b (its arena set); 0, or -1 when it failed
+ * or found errors (reported to b->diags). */
+static int run_parser(struct builder *b)
+{
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser)) {
+		b_error(b, 0, 0, "cannot start the YAML parser");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)b->buf, b->len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	int done = 0, failed = 0;
+	while (!done && !failed) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			report_parser_error(b, &parser);
+			failed = 1;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SCALAR_EVENT:
+			failed = on_scalar(b, &ev) < 0;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			failed = open_collection(b, NODE_SEQ, ev.data.sequence_start.anchor,
+						 &ev.start_mark) < 0;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			failed = open_collection(b, NODE_MAP, ev.data.mapping_start.anchor,
+						 &ev.start_mark) < 0;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			close_collection(b);
+			break;
+		case YAML_ALIAS_EVENT:
+			failed = on_alias(b, &ev) < 0;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++b->documents > 1) {
+				b_error(b, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+					"a second YAML document; this file holds one");
+				failed = 1;
+			}
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	builder_release(b);
+	return failed || b->errors ? -1 : 0;
+}
+
+/* ---- a big file in two halves ---------------------------------------------------- */
+
+/* Where the second half starts: a line "- ..." at indentation `indent` that
+ * no later content line is indented less than, so the half is one block
+ * list at that indentation; the first such line after the middle. */
+struct cut {
+	size_t at;
+	int indent;
+	int lines; /* line breaks before `at` */
+};
+
+/* libyaml also breaks lines at \r, NEL, LS and PS; a first half holding one
+ * would shift the second half's line numbers, so such files are not cut. */
+static int only_newlines(const char *buf, size_t len)
+{
+	if (memchr(buf, '\r', len))
+		return 0;
+	const unsigned char *u = (const unsigned char *)buf;
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((u[i] == 0xC2 && u[i + 1] == 0x85) ||
+		    (u[i] == 0xE2 && i + 2 < len && u[i + 1] == 0x80 &&
+		     (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)))
+			return 0;
+	return 1;
+}
+
+static int find_cut(const char *buf, size_t len, struct cut *c)
+{
+	const char *mid = memchr(buf + len / 2, '\n', len - len / 2);
+	if (!mid)
+		return 0;
+	size_t start = (size_t)(mid - buf) + 1, e = len, best = 0, prev = 0;
+	int min = INT_MAX, best_indent = -1, prev_indent = -1, just_found = 0;
+	if (e > start && buf[e - 1] == '\n')
+		e--;
+	/* from the end back to the middle: the least indentation seen so far
+	 * is the least of every content line after the one at hand */
+	while (e > start) {
+		const char *nl = memrchr(buf + start, '\n', e - start);
+		size_t ls = nl ? (size_t)(nl - buf) + 1 : start;
+		size_t i = ls;
+		while (i < e && buf[i] == ' ')
+			i++;
+		if (i < e && buf[i] != '#') {
+			int ind = (int)(i - ls);
+			if (just_found && ind < best_indent) {
+				/* the list's first item: the first half would not hold the list */
+				best = prev;
+				best_indent = prev_indent;
+			}
+			just_found = 0;
+			if (ind <= min && buf[i] == '-' && (i + 1 == e || buf[i + 1] == ' ')) {
+				prev = best;
+				prev_indent = best_indent;
+				best = ls;
+				best_indent = ind;
+				just_found = 1;
+			}
+			if (ind < min)
+				min = ind;
+		}
+		if (!nl)
+			break;
+		e = ls - 1;
+	}
+	if (best_indent < 0 || !only_newlines(buf, best))
+		return 0;
+	int lines = 0;
+	for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + best - p))); p++)
+		lines++;
+	*c = (struct cut){best, best_indent, lines};
+	return 1;
+}
+
+struct half {
+	struct builder b;
+	struct diags d; /* thrown away: a failed half means a whole parse */
+	int rc;
+};
+
+static void *parse_half(void *arg)
+{
+	struct half *h = arg;
+	h->rc = run_parser(&h->b);
+	return NULL;
+}
+
+static void half_init(struct half *h, const struct builder *whole, const char *buf, size_t len)
+{
+	memset(h, 0, sizeof(*h));
+	h->b = (struct builder){.file = whole->file, .buf = buf, .len = len, .lim = whole->lim,
+				.diags = &h->d, .arena = arena_new()};
+}
+
+/* The list the second half continues: the deepest list at `col` on the
+ * first half's rightmost path (the collections still open where it was
+ * cut). Aliases end the path: the whole file could not extend one. */
+static struct node *open_list_at(struct node *n, int col, struct node **path, size_t *depth,
+				 size_t max)
+{
+	struct node *found = NULL;
+	size_t k = 0;
+	while (n && !n->alias && n->kind != NODE_SCALAR && k < max) {
+		path[k++] = n;
+		if (n->kind == NODE_SEQ && n->col == col) {
+			found = n;
+			*depth = k;
+		}
+		if (!n->n)
+			break;
+		n = n->kind == NODE_SEQ ? n->u.items[n->n - 1] : n->u.pairs[n->n - 1].value;
+	}
+	return found;
+}
+
+/* Joins the halves as the whole file's parse would have built them; 0, or
+ * -1 when the whole file must be parsed to know (a limit crossed together,
+ * or the halves not fitting). */
+static int join_halves(struct half *h1, struct half *h2, const struct cut *c,
+		       const struct yaml_limits *lim, struct arena *into)
+{
+	struct node *tail = h2->b.root;
+	if (!h1->b.root || !tail || tail->kind != NODE_SEQ || tail->alias ||
+	    tail->col != c->indent + 1)
+		return -1;
+	struct node *path[YAML_MAX_DEPTH + 1];
+	size_t max = lim->max_depth < YAML_MAX_DEPTH ? lim->max_depth : YAML_MAX_DEPTH;
+	size_t depth = 0;
+	struct node *list = open_list_at(h1->b.root, c->indent + 1, path, &depth, max);
+	if (!list || depth - 1 + h2->b.deepest > lim->max_depth ||
+	    h1->b.nodes + h2->b.nodes - 1 > lim->max_nodes ||
+	    sat_add(h1->b.expanded, h2->b.expanded) > lim->max_expand)
+		return -1;
+	struct node **items = arena_alloc(into, ((size_t)list->n + tail->n) * sizeof(*items));
+	if (list->n)
+		memcpy(items, list->u.items, list->n * sizeof(*items));
+	memcpy(items + list->n, tail->u.items, tail->n * sizeof(*items));
+	list->u.items = items;
+	list->n += tail->n;
+	for (size_t i = 0; i < depth; i++) {
+		size_t w = sat_add(path[i]->weight, tail->weight - 1);
+		path[i]->weight = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+	}
+	return 0;
+}
+
+static int parse_in_halves(struct builder *whole, struct arena *given, struct node_doc *doc)
+{
+	struct cut c;
+	if (!whole->lim->split_bytes || whole->len < whole->lim->split_bytes ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || !find_cut(whole->buf, whole->len, &c))
+		return -1;
+	struct half *h = xcalloc(2, sizeof(*h));
+	half_init(&h[0], whole, whole->buf, c.at);
+	half_init(&h[1], whole, whole->buf + c.at, whole->len - c.at);
+	h[1].b.line_offset = c.lines;
+	pthread_t tid;
+	int rc = -1;
+	struct arena *into = given ? given : h[0].b.arena;
+	if (pthread_create(&tid, NULL, parse_half, &h[1]) == 0) {
+		parse_half(&h[0]);
+		pthread_join(tid, NULL);
+		if (h[0].rc == 0 && h[1].rc == 0)
+			rc = join_halves(&h[0], &h[1], &c, whole->lim, into);
+	}
+	if (rc == 0) {
+		if (given)
+			arena_adopt(given, h[0].b.arena);
+		arena_adopt(into, h[1].b.arena);
+		doc->root = h[0].b.root;
+		doc->arena = into;
+		doc->file = arena_strdup(into, whole->file);
+		doc->parts = 2;
+	} else {
+		arena_free(h[0].b.arena);
+		arena_free(h[1].b.arena);
+	}
+	diags_free(&h[0].d);
+	diags_free(&h[1].d);
+	free(h);
+	return rc;
+}
+
 int yaml_doc_parse(const char *file, const char *buf, size_t len,
 		   const struct yaml_limits *limits, struct node_doc *doc, struct diags *d)
 {
@@ -380,61 +632,10 @@ int yaml_doc_parse(const char *file, const char *buf, size_t len,
 		b_error(&b, 0, 0, "file is %zu bytes, over the limit of %zu", len, b.lim->max_bytes);
 		return -1;
 	}
+	if (parse_in_halves(&b, given, doc) == 0)
+		return 0;
 	b.arena = given ? given : arena_new();
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser)) {
-		b_error(&b, 0, 0, "cannot start the YAML parser");
-		if (!given)
-			arena_free(b.arena);
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-	int done = 0, failed = 0;
-	while (!done && !failed) {
-		yaml_event_t ev;
-		if (!yaml_parser_parse(&parser, &ev)) {
-			report_parser_error(&b, &parser);
-			failed = 1;
-			break;
-		}
-		switch (ev.type) {
-		case YAML_SCALAR_EVENT:
-			failed = on_scalar(&b, &ev) < 0;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			failed = open_collection(&b, NODE_SEQ, ev.data.sequence_start.anchor,
-						 &ev.start_mark) < 0;
-			break;
-		case YAML_MAPPING_START_EVENT:
-			failed = open_collection(&b, NODE_MAP, ev.data.mapping_start.anchor,
-						 &ev.start_mark) < 0;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			close_collection(&b);
-			break;
-		case YAML_ALIAS_EVENT:
-			failed = on_alias(&b, &ev) < 0;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++b.documents > 1) {
-				b_error(&b, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
-					"a second YAML document; this file holds one");
-				failed = 1;
-			}
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	builder_release(&b);
-	if (failed || b.errors) {
+	if (run_parser(&b) < 0) {
 		if (!given)
 			arena_free(b.arena);
 		return -1;
@@ -442,6 +643,7 @@ int yaml_doc_parse(const char *file, const char *buf, size_t len,
 	doc->root = b.root;
 	doc->arena = b.arena;
 	doc->file = arena_strdup(b.arena, file);
+	doc->parts = 1;
 	return 0;
 }
 

@@ -287,6 +287,151 @@ static void test_files(void **state)
 	diags_free(&d);
 }
 
+/* ---- a big file in two halves: the same tree and the same diagnostics ---- */
+
+static void same_tree(const struct node *a, const struct node *b)
+{
+	if (!a || !b) {
+		assert_ptr_equal(a, b);
+		return;
+	}
+	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n ||
+	    a->quoted != b->quoted || a->alias != b->alias || a->weight != b->weight)
+		fail_msg("node at %d:%d (kind %d, %u children, weight %u) differs from %d:%d "
+			 "(kind %d, %u children, weight %u)", a->line, a->col, a->kind, a->n,
+			 a->weight, b->line, b->col, b->kind, b->n, b->weight);
+	if (a->kind == NODE_SCALAR)
+		assert_string_equal(a->u.str, b->u.str);
+	for (uint32_t i = 0; i < a->n; i++) {
+		if (a->kind == NODE_SEQ) {
+			same_tree(a->u.items[i], b->u.items[i]);
+		} else if (a->kind == NODE_MAP) {
+			same_tree(a->u.pairs[i].key, b->u.pairs[i].key);
+			same_tree(a->u.pairs[i].value, b->u.pairs[i].value);
+		}
+	}
+}
+
+/* Parses text whole and with a cut forced; both must agree. Returns the
+ * parts the forced parse used. */
+static int whole_and_halves(const char *text)
+{
+	struct yaml_limits whole = yaml_default_limits, cut = yaml_default_limits;
+	whole.split_bytes = 0;
+	cut.split_bytes = 1;
+	struct diags d1 = {0}, d2 = {0};
+	struct node_doc a = {0}, b = {0};
+	int r1 = yaml_doc_parse("t.yaml", text, strlen(text), &whole, &a, &d1);
+	int r2 = yaml_doc_parse("t.yaml", text, strlen(text), &cut, &b, &d2);
+	assert_int_equal(r1, r2);
+	assert_int_equal(d1.n, d2.n);
+	char x[1024], y[1024];
+	for (size_t i = 0; i < d1.n; i++)
+		assert_string_equal(diag_text(&d1, i, x, sizeof(x)), diag_text(&d2, i, y, sizeof(y)));
+	same_tree(a.root, b.root);
+	int parts = r2 == 0 ? b.parts : 0;
+	if (r1 == 0)
+		assert_int_equal(a.parts, 1);
+	node_doc_free(&a);
+	node_doc_free(&b);
+	diags_free(&d1);
+	diags_free(&d2);
+	return parts;
+}
+
+/* An accounts file of n accounts, with a last line of `tail`. */
+static char *accounts_text(int n, const char *item_indent, const char *tail)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, "# fleet\naccounts:\n");
+	for (int i = 0; i < n; i++)
+		sb_addf(&sb,
+			"%s- id: acct-%03d\n%s  name: \"Account %d\"\n%s  notes: |\n%s    line one\n"
+			"%s    - not an item\n\n%s  tags: [a, b]\n",
+			item_indent, i, item_indent, i, item_indent, item_indent, item_indent,
+			item_indent);
+	sb_adds(&sb, tail);
+	return sb_detach(&sb);
+}
+
+static void test_halves_join_into_the_whole_tree(void **state)
+{
+	(void)state;
+	char *t = accounts_text(40, "  ", "");
+	assert_int_equal(whole_and_halves(t), 2);
+	free(t);
+	t = accounts_text(40, "", ""); /* the list at the key's own indentation */
+	assert_int_equal(whole_and_halves(t), 2);
+	free(t);
+	/* a list nested deeper, last on the rightmost path */
+	t = accounts_text(40, "      ", "");
+	char *nested = xasprintf("outer:\n  inner:\n    %s", t + strlen("# fleet\n"));
+	assert_int_equal(whole_and_halves(nested), 2);
+	free(nested);
+	free(t);
+	/* another list after the accounts: the cut falls in whichever is open */
+	t = accounts_text(40, "  ", "others:\n  - x\n  - y\n");
+	assert_int_equal(whole_and_halves(t), 2);
+	free(t);
+	/* the whole file parsed to a NULL root or a scalar: nothing to cut */
+	assert_int_equal(whole_and_halves("- a\n- b\n- c\n- d\n"), 2);
+	assert_int_equal(whole_and_halves("just text\n"), 1);
+}
+
+/* Files the halves cannot prove: parsed whole, same result as ever. */
+static void test_halves_fall_back_to_the_whole_file(void **state)
+{
+	(void)state;
+	/* an alias in the second half to an anchor in the first */
+	char *t = accounts_text(40, "  ", "  - &last {id: z}\n  - *first\n");
+	char *anchored = xasprintf("first: &first {id: a}\n%s", t);
+	assert_int_equal(whole_and_halves(anchored), 1);
+	free(anchored);
+	free(t);
+	/* a key after the list at a lower indentation, then errors in the second half */
+	t = accounts_text(40, "  ", "  - id: x\n    id: again\n");
+	assert_int_equal(whole_and_halves(t), 0);
+	free(t);
+	t = accounts_text(40, "  ", "  - id: x\n\tbad: tab\n");
+	assert_int_equal(whole_and_halves(t), 0);
+	free(t);
+	t = accounts_text(40, "  ", "---\nsecond: doc\n");
+	assert_int_equal(whole_and_halves(t), 0);
+	free(t);
+	/* a quoted string running over the cut: the first half is cut short */
+	struct strbuf sb = {0};
+	sb_adds(&sb, "text: \"");
+	for (int i = 0; i < 200; i++)
+		sb_addf(&sb, "\n- word %d", i);
+	sb_adds(&sb, "\"\nlist:\n  - a\n");
+	char *q = sb_detach(&sb);
+	assert_int_equal(whole_and_halves(q), 1);
+	free(q);
+	/* CR line ends are never cut (libyaml counts lines its own way) */
+	t = accounts_text(40, "  ", "");
+	for (char *p = t; *p; p++)
+		if (*p == '\n' && p[1] == '\n')
+			*p = '\r';
+	assert_int_equal(whole_and_halves(t), 1);
+	free(t);
+	/* node limits crossed only by the two halves together */
+	t = accounts_text(40, "  ", "");
+	struct yaml_limits lim = yaml_default_limits;
+	lim.split_bytes = 1;
+	struct node_doc doc = {0};
+	struct diags d = {0};
+	size_t whole_nodes = 0;
+	assert_int_equal(yaml_doc_parse("t.yaml", t, strlen(t), &lim, &doc, &d), 0);
+	whole_nodes = doc.root->weight;
+	node_doc_free(&doc);
+	lim.max_nodes = whole_nodes - 1;
+	assert_int_equal(yaml_doc_parse("t.yaml", t, strlen(t), &lim, &doc, &d), -1);
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.v[0].msg, "nodes (the limit)"));
+	diags_free(&d);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +451,8 @@ int main(void)
 		cmocka_unit_test(test_node_and_size_limits),
 		cmocka_unit_test(test_two_documents),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_halves_join_into_the_whole_tree),
+		cmocka_unit_test(test_halves_fall_back_to_the_whole_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
