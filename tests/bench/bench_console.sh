@@ -56,6 +56,7 @@ first_frame() { # console|observe: "median-ms median-load-ms" over $RUNS runs
 	done
 	echo "$(printf '%s\n' "${ff[@]}" | median) $(printf '%s\n' "${load[@]}" | median)"
 }
+load_avg=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r ff_med load_med <<<"$(first_frame console)"
 read -r off_med oload_med <<<"$(first_frame observe)"
 
@@ -94,12 +95,16 @@ row() { # what, warroom line, htop line or "", key
 	row "idle for ${IDLE} s, CPU % of one core (target < 0.5)" "$idle" "$htop_idle" cpu_pct
 	row "idle, bytes per second to the terminal" "$idle" "$htop_idle" bytes_per_s
 	echo
-	echo "Reading: the first frame is dominated by loading the program (a"
-	echo "${ACCOUNTS}-account accounts.yaml through the schema loader) and, for an"
-	echo "operator, opening the runner (which also recovers every account's run);"
-	echo "drawing it takes the rest. Keys are answered from memory, and the header's per-account totals"
+	echo "Reading: the first frame starts with loading the program: the"
+	echo "${ACCOUNTS}-account accounts.yaml is parsed in two halves on two cores"
+	echo "(libyaml is most of a load), then walked through the schema tables; an"
+	echo "operator's runner then recovers interrupted steps and finds every account's"
+	echo "run row present, so it writes nothing. Reading every account's run, the"
+	echo "exceptions and the samples, building the ${ACCOUNTS} dashboard rows and"
+	echo "drawing take the rest. Keys are answered from memory, and the header's per-account totals"
 	echo "are recomputed only when the store changes. An idle observer wakes four"
 	echo "times a second to read SQLite's data_version and redraws the clock once a"
 	echo "second (htop redraws its whole process list on every refresh)."
+	echo "Load average when measured (other work on the machine): ${load_avg}."
 } >"$OUT"
 cat "$OUT"

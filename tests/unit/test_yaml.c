@@ -373,7 +373,7 @@ static void test_halves_join_into_the_whole_tree(void **state)
 	t = accounts_text(40, "  ", "others:\n  - x\n  - y\n");
 	assert_int_equal(whole_and_halves(t), 2);
 	free(t);
-	/* the whole file parsed to a NULL root or a scalar: nothing to cut */
+	/* a bare list as the root is cut too; a lone scalar has no list to cut */
 	assert_int_equal(whole_and_halves("- a\n- b\n- c\n- d\n"), 2);
 	assert_int_equal(whole_and_halves("just text\n"), 1);
 }
@@ -388,7 +388,8 @@ static void test_halves_fall_back_to_the_whole_file(void **state)
 	assert_int_equal(whole_and_halves(anchored), 1);
 	free(anchored);
 	free(t);
-	/* a key after the list at a lower indentation, then errors in the second half */
+	/* errors in the second half (a duplicate key, a tab, a second document):
+	 * the whole parse reports them, exactly as without a cut */
 	t = accounts_text(40, "  ", "  - id: x\n    id: again\n");
 	assert_int_equal(whole_and_halves(t), 0);
 	free(t);
