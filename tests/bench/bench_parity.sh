@@ -3,26 +3,22 @@
 # and compared, against two peers on the same files in the same run: the
 # floor (sha256sum reading the same bytes) and a Python script doing the same
 # work with json and hashlib; peak memory follows the entity count, not the
-# bytes. (2) A bucketed comparison of a million entities with 100 planted
-# differences against the simulator: requests and bytes against a full
-# download. Medians of repeated runs. Writes markdown to $1.
+# bytes. Medians of repeated runs. Writes markdown to $1. (The bucketed
+# comparison is bench_parity_buckets.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 OUT=${1:?usage: bench_parity.sh OUTPUT.md}
 BENCH=$BUILD/bench/parity_bench
-WARROOM=$BUILD/warroom
-[ -x "$BENCH" ] && [ -x "$WARROOM" ] || { echo "build $BENCH and $WARROOM first (make bench)" >&2; exit 1; }
+[ -x "$BENCH" ] || { echo "build $BENCH first (make bench)" >&2; exit 1; }
 
 N=${PARITY_BENCH_N:-1000000}          # entity pairs
 DIFFS=${PARITY_BENCH_DIFFS:-100}      # real changes among them
 RUNS=${PARITY_BENCH_RUNS:-3}          # repetitions for medians
 PYRUNS=${PARITY_BENCH_PY_RUNS:-$RUNS}
-BN=${PARITY_BENCH_BUCKET_N:-1000000}  # entities of the bucketed comparison
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
-SIM_PID=
-trap '[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; rm -rf "$W"' EXIT
+trap 'rm -rf "$W"' EXIT
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -58,16 +54,6 @@ read -r _ py_differ <"$W/last"
 [ "$wr_differ" = "$DIFFS" ] || { echo "warroom found $wr_differ differences, expected $DIFFS" >&2; exit 1; }
 [ "$py_differ" = "$DIFFS" ] || { echo "the Python peer found $py_differ differences, expected $DIFFS" >&2; exit 1; }
 
-echo "bucketed comparison of $BN entities" >&2
-"$WARROOM" sim --listen 127.0.0.1:0 --seed 7 --accounts 1 --entities "$BN" >"$W/sim.out" 2>"$W/sim.err" &
-SIM_PID=$!
-for _ in $(seq 200); do grep -q '^http://' "$W/sim.out" && break; sleep 0.05; done
-URL=$(head -n1 "$W/sim.out")
-[ -n "$URL" ] || { cat "$W/sim.err" >&2; exit 1; }
-t_b=$(timed "$BENCH" buckets "$URL" acct-001 7 1 "$BN" "$DIFFS")
-read -r _ b_total _ b_planted _ b_found _ b_req _ b_bytes _ f_req _ f_bytes <"$W/last"
-[ "$b_found" = "$b_planted" ] || { echo "buckets found $b_found of $b_planted differences" >&2; exit 1; }
-
 {
 	echo "## Parity"
 	echo
@@ -85,16 +71,5 @@ read -r _ b_total _ b_planted _ b_found _ b_req _ b_bytes _ f_req _ f_bytes <"$W
 	echo "$(ratio "$t_wr" "$t_sha")x the floor (targets: >= 10x and <= 3x). Peak memory is"
 	echo "$(awk -v r="$wr_rss" -v n="$N" 'BEGIN {printf "%.0f", r * 1024 / (2 * n)}') bytes per entity kept (an id hash and a"
 	echo "SHA-256), for $(awk -v b="$bytes" -v n="$N" 'BEGIN {printf "%.0f", b / (2 * n)}') bytes of JSON per entity read."
-	echo
-	echo "Bucketed comparison against \`warroom sim\` (seeded dataset of $b_total entities in seven"
-	echo "types, $b_planted changed on warroom's side), fan-out 64, leaves of at most 128:"
-	echo
-	echo "| | requests | bytes received |"
-	echo "|---|---|---|"
-	echo "| bucket bisection (found $b_found of $b_planted) | $b_req | $b_bytes |"
-	echo "| full download of the same entities | $f_req | $f_bytes |"
-	echo
-	echo "The bisection moves $(ratio "$f_bytes" "$b_bytes")x fewer bytes in $(ratio "$f_req" "$b_req")x fewer"
-	echo "requests (CPU of the whole client run, bisection and download: ${t_b}s)."
 } >"$OUT"
 cat "$OUT"

@@ -6,8 +6,11 @@
  *                                         prints "differ N rss_kb K"
  *   parity_bench buckets URL TENANT SEED ACCOUNTS ENTITIES DIFFS
  *                                         bucketed comparison of the seeded dataset (with
- *                                         DIFFS planted locally) against the simulator's,
- *                                         then a full download of the same, for the cost of each */
+ *                                         DIFFS planted locally) against the simulator's:
+ *                                         as is; with a benign difference on every entity
+ *                                         that an ignore rule covers, the checksums taken
+ *                                         after the rule, then before it; then a full
+ *                                         download of the same, for the cost of each */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 
 #include "warroom/bucket.h"
 #include "warroom/canon.h"
+#include "warroom/parity.h"
 #include "warroom/simdata.h"
 #include "warroom/targetapi.h"
 
@@ -127,6 +131,75 @@ static int pairs(const char *left, const char *right)
 	return 0;
 }
 
+/* How the local side differs from the simulator's reference: the planted
+ * changes only; or besides them every entity's "origin" (a benign
+ * difference an ignore rule covers) with the rule applied before the
+ * checksums on both sides; or the same with checksums taken before it. */
+enum bench_case { CASE_PLAIN, CASE_RULE_AFTER, CASE_RULE_BEFORE };
+
+struct bisection {
+	size_t found, planted, requests;
+	uint64_t bytes;
+};
+
+static int bisect_all(struct targetapi *api, const struct simdata *d, unsigned acct,
+		      const char *tenant, size_t diffs, enum bench_case c, struct bisection *out)
+{
+	struct err e = {{0}};
+	struct parity_config rules;
+	parity_config_init(&rules);
+	if (c == CASE_RULE_AFTER &&
+	    parity_config_add_rule(&rules, "*", "origin", "ignore", "bookkeeping", &e) < 0)
+		return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
+	struct canon_hasher *h = canon_hasher_new();
+	size_t total = 0, seen = 0, req0 = api->requests;
+	uint64_t bytes0 = api->bytes;
+	memset(out, 0, sizeof(*out));
+	for (int k = 0; k < SIMDATA_KIND_COUNT; k++)
+		total += simdata_count(d, acct, (enum simdata_kind)k);
+	size_t every = diffs ? total / diffs : total + 1;
+	for (int k = 0; k < SIMDATA_KIND_COUNT; k++) {
+		enum entity_type type = (enum entity_type)k;
+		struct bucket_index local = {0};
+		size_t n = simdata_count(d, acct, (enum simdata_kind)k);
+		struct simdata_entity en;
+		for (size_t i = 0; i < n; i++, seen++) {
+			simdata_entity(d, acct, (enum simdata_kind)k, i, &en);
+			cJSON *o = simdata_entity_json(&en);
+			cJSON_AddStringToObject(o, "origin", c == CASE_PLAIN ? "import" : "api");
+			if (diffs && seen % every == every / 2 && out->planted < diffs) {
+				cJSON_AddTrueToObject(o, "changed_by_bench");
+				out->planted++;
+			}
+			unsigned char hash[CANON_HASH_LEN];
+			parity_doc_hash(&rules, type, PARITY_TARGET, o, h, hash, &e);
+			bucket_index_add(&local, en.id, hash);
+			cJSON_Delete(o);
+		}
+		struct strbuf text = {0};
+		parity_rules_encode(&rules, type, PARITY_SOURCE, &text);
+		struct bucket_side left, right;
+		bucket_side_local(&left, &local);
+		struct targetapi_buckets rb = {.api = api, .tenant = tenant, .type = type,
+					       .side = TARGETAPI_REFERENCE, .rules = sb_str(&text)};
+		targetapi_bucket_side(&rb, &right);
+		struct bucket_opts opts = {0};
+		struct bucket_result r = {0};
+		int rc = bucket_compare(&left, &right, &opts, &r, &e);
+		sb_release(&text);
+		bucket_index_free(&local);
+		if (rc < 0)
+			return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
+		out->found += r.n;
+		bucket_result_free(&r);
+	}
+	out->requests = api->requests - req0;
+	out->bytes = api->bytes - bytes0;
+	canon_hasher_free(h);
+	parity_config_free(&rules);
+	return 0;
+}
+
 static int buckets(const char *url, const char *tenant, uint64_t seed, unsigned accounts,
 		   unsigned entities, size_t diffs)
 {
@@ -141,55 +214,30 @@ static int buckets(const char *url, const char *tenant, uint64_t seed, unsigned 
 	struct targetapi api;
 	if (targetapi_open(&api, url, &e))
 		return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
-	struct canon_hasher *h = canon_hasher_new();
-	size_t total = 0, found = 0, planted = 0;
+	struct bisection b[3];
+	size_t total = 0;
 	for (int k = 0; k < SIMDATA_KIND_COUNT; k++)
 		total += simdata_count(d, (unsigned)acct, (enum simdata_kind)k);
-	size_t every = diffs ? total / diffs : total + 1, seen = 0;
-	for (int k = 0; k < SIMDATA_KIND_COUNT; k++) {
-		struct bucket_index local = {0};
-		size_t n = simdata_count(d, (unsigned)acct, (enum simdata_kind)k);
-		struct simdata_entity en;
-		for (size_t i = 0; i < n; i++, seen++) {
-			simdata_entity(d, (unsigned)acct, (enum simdata_kind)k, i, &en);
-			cJSON *o = simdata_entity_json(&en);
-			cJSON_AddStringToObject(o, "origin", "import");
-			if (diffs && seen % every == every / 2 && planted < diffs) {
-				cJSON_AddTrueToObject(o, "changed_by_bench");
-				planted++;
-			}
-			unsigned char hash[CANON_HASH_LEN];
-			canon_hasher_hash(h, o, hash, &e);
-			bucket_index_add(&local, en.id, hash);
-			cJSON_Delete(o);
-		}
-		struct bucket_side left, right;
-		bucket_side_local(&left, &local);
-		struct targetapi_buckets rb = {.api = &api, .tenant = tenant, .type = (enum entity_type)k,
-					       .side = TARGETAPI_REFERENCE};
-		targetapi_bucket_side(&rb, &right);
-		struct bucket_opts opts = {0};
-		struct bucket_result r = {0};
-		if (bucket_compare(&left, &right, &opts, &r, &e) < 0)
-			return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
-		found += r.n;
-		bucket_result_free(&r);
-		bucket_index_free(&local);
-	}
-	size_t b_req = api.requests;
-	uint64_t b_bytes = api.bytes;
-	api.requests = 0;
-	api.bytes = 0;
+	for (int c = CASE_PLAIN; c <= CASE_RULE_BEFORE; c++)
+		if (bisect_all(&api, d, (unsigned)acct, tenant, diffs, (enum bench_case)c, &b[c]))
+			return 1;
+	size_t req0 = api.requests;
+	uint64_t bytes0 = api.bytes;
 	struct entity_set all = {0};
 	if (targetapi_fetch_all(&api, tenant, TARGETAPI_REFERENCE, &all, &e) < 0)
 		return fprintf(stderr, "parity_bench: %s\n", e.msg), 1;
 	printf("entities %zu planted %zu found %zu bucket_requests %zu bucket_bytes %llu "
+	       "rule_found %zu rule_requests %zu rule_bytes %llu "
+	       "before_found %zu before_requests %zu before_bytes %llu "
 	       "full_requests %zu full_bytes %llu\n",
-	       total, planted, found, b_req, (unsigned long long)b_bytes, api.requests,
-	       (unsigned long long)api.bytes);
+	       total, b[CASE_PLAIN].planted, b[CASE_PLAIN].found, b[CASE_PLAIN].requests,
+	       (unsigned long long)b[CASE_PLAIN].bytes, b[CASE_RULE_AFTER].found,
+	       b[CASE_RULE_AFTER].requests, (unsigned long long)b[CASE_RULE_AFTER].bytes,
+	       b[CASE_RULE_BEFORE].found, b[CASE_RULE_BEFORE].requests,
+	       (unsigned long long)b[CASE_RULE_BEFORE].bytes, api.requests - req0,
+	       (unsigned long long)(api.bytes - bytes0));
 	entity_set_free(&all);
 	targetapi_close(&api);
-	canon_hasher_free(h);
 	simdata_free(d);
 	return 0;
 }
