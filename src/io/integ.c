@@ -13,7 +13,6 @@
 #include "warroom/source.h"
 #include "warroom/store.h"
 #include "warroom/targetapi.h"
-#include "warroom/template.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
 #define ID_MAX 64
@@ -219,14 +218,9 @@ int integ_check_account(const struct account *a, int64_t timeout_ms, struct inte
 			struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (!a->target.base_url)
-		return err_set(e, "account '%s' has no target.base_url", a->id);
-	struct template_vars v = {.account_id = a->id, .account_name = a->name,
-				  .source_base_url = a->source.base_url,
-				  .source_system = account_system_name(a->source.system)};
-	char *url = template_render(a->target.base_url, &v, e);
+	char *url = targetapi_account_url(a, e);
 	if (!url)
-		return err_wrap(e, "account '%s': target.base_url", a->id);
+		return -1;
 	char *token = NULL;
 	int rc = 0;
 	if (a->target.token_env || a->target.token_file) {
@@ -310,15 +304,22 @@ int integ_record(struct store *st, const char *account, const struct integ_repor
 	return rc ? err_wrap(e, "recording the integration check of %s", account) : 0;
 }
 
+/* Walks the distinct accounts of the samples index (a skip-scan: one seek
+ * per account) and takes each one's newest integration row by the same
+ * index, so the cost follows the accounts, not the history kept. */
 int integ_count(struct store *st, struct integ_counts *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *q = store_stmt(st,
+		"WITH RECURSIVE acc(a) AS (SELECT min(account) FROM samples UNION ALL "
+		"SELECT (SELECT min(account) FROM samples WHERE account > acc.a) FROM acc "
+		"WHERE acc.a IS NOT NULL), "
+		"latest(id) AS (SELECT (SELECT id FROM samples WHERE account = acc.a AND "
+		"kind = 'integration' AND name = 'health' ORDER BY ts_ms DESC, id DESC LIMIT 1) "
+		"FROM acc WHERE acc.a IS NOT NULL) "
 		"SELECT count(*), COALESCE(sum(passed > 0 AND passed < evaluated), 0), "
-		"COALESCE(sum(passed <= 0 AND evaluated > 0), 0) FROM samples s "
-		"WHERE kind = 'integration' AND name = 'health' AND id = (SELECT id FROM samples t "
-		"WHERE t.account = s.account AND t.kind = s.kind AND t.name = s.name "
-		"ORDER BY ts_ms DESC, id DESC LIMIT 1)", e);
+		"COALESCE(sum(passed <= 0 AND evaluated > 0), 0) FROM latest JOIN samples s "
+		"ON s.id = latest.id", e);
 	if (!q)
 		return -1;
 	int rc = sqlite3_step(q);

@@ -211,6 +211,22 @@ static void test_record(void **state)
 	assert_int_equal(count(st, "SELECT count(*) FROM audit WHERE action = 'integrations.check'"), 2);
 	assert_int_equal(count(st, "SELECT count(*) FROM audit WHERE account = 'acct-003' AND "
 				   "detail LIKE '%404%'"), 1);
+	/* the header's counts: the newest sample of each account only */
+	struct sample older = {.account = (char *)"acct-004", .kind = (char *)SAMPLE_INTEGRATION,
+			       .name = (char *)SAMPLE_INTEG_HEALTH, .value = 0, .passed = 0,
+			       .evaluated = 4, .at_ms = 1000};
+	struct sample newer = older;
+	newer.value = 1, newer.passed = 4, newer.at_ms = 2000;
+	struct sample failing = older;
+	failing.account = (char *)"acct-005";
+	assert_int_equal(samples_append(st, &newer, &e), 0);
+	assert_int_equal(samples_append(st, &older, &e), 0);
+	assert_int_equal(samples_append(st, &failing, &e), 0);
+	struct integ_counts ic;
+	assert_int_equal(integ_count(st, &ic, &e), 0);
+	assert_int_equal(ic.measured, 3); /* acct-002, acct-004, acct-005; acct-003 was never read */
+	assert_int_equal(ic.deg, 1);
+	assert_int_equal(ic.fail, 1);
 	integ_report_free(&r);
 	store_close(st);
 	const char *suffix[] = {"", "-wal", "-shm"};
