@@ -101,6 +101,17 @@ sqlite3 "$DB" "UPDATE samples SET ts_ms = ts_ms - 1200000 WHERE kind = 'integrat
 wait_until 5 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -E '^acct-001 .* ok\? [0-9]+/[0-9]+ '" ||
 	{ tmux_screen >&2; fail "the old measurement of acct-001 is not marked stale"; }
 
+note "an outage of the health read: exit 1 naming the status; no token: the variable named"
+curl -fsS -X POST -d '{"outage_for_s": 60, "paths": "/v1/tenants/acct-001/integrations"}' \
+	"$SIM_URL/_sim/faults" >/dev/null
+before=$(samples acct-001)
+expect_exit 1 "$WARROOM" integrations "$P" --account acct-001 --timeout 2s
+expect_out "account acct-001: GET /v1/tenants/acct-001/integrations/health: 503 "
+[ "$(samples acct-001)" = "$before" ] || fail "an unread account got a sample"
+curl -fsS -X DELETE "$SIM_URL/_sim/faults" >/dev/null
+expect_exit 1 env -u PDLITE_TOKEN "$WARROOM" integrations "$P" --account acct-002
+expect_out "account 'acct-002': target token: .*PDLITE_TOKEN"
+
 note "the audit chain holds"
 expect_exit 0 "$WARROOM" audit verify "$P"
 echo "ok"
