@@ -169,21 +169,29 @@ static void test_sums_and_paths(void **state)
 }
 
 
+/* A simulator of one account on a loopback port, and a client of it. */
+static struct sim *sim_with_api(uint64_t seed, unsigned entities, struct targetapi *api)
+{
+	struct sim_options so = {.host = "127.0.0.1", .seed = seed, .accounts = 1, .entities = entities};
+	struct err e = {{0}};
+	struct sim *sim = sim_start(&so, &e);
+	assert_non_null(sim);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", sim_port(sim));
+	assert_int_equal(targetapi_open(api, url, &e), 0);
+	return sim;
+}
+
 /* The simulator's parity routes over real loopback HTTP against a local
  * index of the same seeded data with three planted changes: the remote
  * summaries agree with the local ones, so exactly those three are found. */
 static void test_remote_side_over_http(void **state)
 {
 	(void)state;
-	struct sim_options so = {.host = "127.0.0.1", .seed = 11, .accounts = 1, .entities = 3000};
 	struct err e = {{0}};
-	struct sim *sim = sim_start(&so, &e);
-	assert_non_null(sim);
-	const struct simdata *d = sim_data(sim);
-	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", sim_port(sim));
 	struct targetapi api;
-	assert_int_equal(targetapi_open(&api, url, &e), 0);
+	struct sim *sim = sim_with_api(11, 3000, &api);
+	const struct simdata *d = sim_data(sim);
 
 	struct canon_hasher *h = canon_hasher_new();
 	struct bucket_index local = {0};
@@ -327,15 +335,10 @@ static struct bisected bisect(struct targetapi *api, struct bucket_index *local,
 static void test_rules_applied_before_checksums(void **state)
 {
 	(void)state;
-	struct sim_options so = {.host = "127.0.0.1", .seed = 5, .accounts = 1, .entities = 6000};
 	struct err e = {{0}};
-	struct sim *sim = sim_start(&so, &e);
-	assert_non_null(sim);
-	const struct simdata *d = sim_data(sim);
-	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", sim_port(sim));
 	struct targetapi api;
-	assert_int_equal(targetapi_open(&api, url, &e), 0);
+	struct sim *sim = sim_with_api(5, 6000, &api);
+	const struct simdata *d = sim_data(sim);
 	struct parity_config cfg, none;
 	parity_config_init(&cfg);
 	parity_config_init(&none);
