@@ -111,6 +111,7 @@ if [ "$DFULL" -gt 0 ]; then
 fi
 
 vrate=$(rate "$N" "$wr_verify")
+load_avg=$(cut -d' ' -f1-3 /proc/loadavg)
 target=200000
 verdict="meets"
 [ "$vrate" -ge "$target" ] || verdict="MISSES"
@@ -139,5 +140,8 @@ verdict="meets"
 	echo "Verification $verdict the target of $(fmt "$target") records/s."
 	echo "A ratio below 1 is what the chain, redaction and head mark cost per record"
 	echo "against a bare insert; durable runs are dominated by the disk's sync."
+	echo "Verification is \`audit_verify\`, which runs the resumable cursor"
+	echo "(\`audit_verify_step\`) the console drives in slices, in one step to the end."
+	echo "Load average when measured (other work on the machine): ${load_avg}."
 } >"$OUT"
 cat "$OUT"
