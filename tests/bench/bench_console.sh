@@ -60,6 +60,18 @@ load_avg=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r ff_med load_med <<<"$(first_frame console)"
 read -r off_med oload_med <<<"$(first_frame observe)"
 
+# Instructions to the first frame under callgrind: what the machine's load
+# does not change. The UI thread's, and all threads' (the program's second
+# half is parsed on another); "—" without valgrind.
+instr_main="—" instr_all="—"
+if command -v valgrind >/dev/null; then
+	$PTY output $COLS $ROWS -- valgrind --tool=callgrind --separate-threads=yes \
+		--callgrind-out-file="$W/cg.out" "$WARROOM" console "$P" --db "$DB" \
+		--bench-exit-after-first-frame >/dev/null 2>&1 || true
+	mega() { awk '/^summary:/ {s += $2} END {if (s) printf "%.0f M", s / 1e6}' "$@"; }
+	[ -f "$W/cg.out-01" ] && instr_main=$(mega "$W/cg.out-01") && instr_all=$(mega "$W"/cg.out-*)
+fi
+
 keys() { $PTY keys $COLS $ROWS "$PRESSES" "$1" -- "$WARROOM" observe "$P" --db "$DB"; }
 move=$(keys j) sort=$(keys s) filter=$(keys "/,a,c,c,t,-,0,0,9,ENTER")
 htop_move=$($PTY keys $COLS $ROWS "$PRESSES" DOWN -- htop -d 10)
@@ -85,6 +97,7 @@ row() { # what, warroom line, htop line or "", key
 	echo "|---|---|---|"
 	echo "| operator console: first frame, median of $RUNS (target < 100 ms) | ${ff_med} ms (of which opening the runner — program, store, recovery: ${load_med} ms) | — (htop has no exit-after-first-frame) |"
 	echo "| observer: first frame, median of $RUNS | ${off_med} ms (of which loading the program and opening the store: ${oload_med} ms) | — |"
+	echo "| operator console: instructions to the first frame (callgrind), UI thread / all threads | ${instr_main} / ${instr_all} | — |"
 	row "move one row, median ms (target < 10)" "$move" "$htop_move" median_ms
 	row "move one row, p95 ms" "$move" "$htop_move" p95_ms
 	row "move one row, bytes to the terminal" "$move" "$htop_move" median_bytes
