@@ -53,6 +53,13 @@ void source_cursor_reset(struct source_cursor *c);
 int source_parse_page(enum source_system s, size_t endpoint, const char *body, size_t len,
 		      struct source_sink *sink, struct source_cursor *c, struct err *e);
 
+/* Parses one single-item answer ({"service": {...}}, JSON:API's {"data":
+ * {...}}, incident.io's {"catalog_entry": ..., "catalog_type": ...}) of
+ * entity type t with the list reads' mapper, into sink. Bad JSON or a
+ * missing wrapper is an error that leaves the sink as it was. Pure. */
+int source_parse_one(enum source_system s, enum entity_type t, const char *body, size_t len,
+		     struct source_sink *sink, struct err *e);
+
 /* One list endpoint of a source: which entity types it yields and where. */
 struct source_endpoint_info {
 	const char *path;    /* "/services", "/v1/services", "/v3/catalog_entries" */
@@ -88,9 +95,33 @@ struct source_result {
 };
 void source_result_free(struct source_result *r);
 
+/* An account's source as accounts.yaml gives it (source: system,
+ * base_url, token_env or token_file), made into a connection: the base URL
+ * rendered (templates resolved, no trailing '/'), the token read from the
+ * file, the named variable, or the system's usual one (PAGERDUTY_TOKEN,
+ * ROOTLY_TOKEN, INCIDENTIO_TOKEN). conn points into url and token. */
+struct account;
+struct source_account {
+	struct source_conn conn;
+	char *url, *token; /* owned */
+};
+int source_account_open(const struct account *a, struct source_account *out, struct err *e);
+void source_account_close(struct source_account *s);
+/* The variable a system's token is read from when none is named. */
+const char *source_token_env(enum source_system s);
+
 /* Reads every entity type. On failure returns -1, leaves *out empty and says
  * which request failed ("GET /pagerduty/incidents offset=200: ..."). */
 int source_fetch_all(const struct source_conn *c, struct source_result *out, struct err *e);
+
+/* One entity by its source id, through the system's single-item endpoint
+ * (docs/mapping.md lists them), with the same auth, retries and pacing as
+ * source_fetch_all, mapped by the same mapper: the entity added to *out is
+ * the one a whole read yields for that id, provenance set. -1 with a
+ * message otherwise: "pagerduty has no service 'PXYZ' (GET URL: 404)", the
+ * failing request and its status, or why the item will not import. */
+int source_fetch_one(const struct source_conn *c, enum entity_type type, const char *id,
+		     struct entity_set *out, struct err *e);
 
 /* An RFC 3339 time as ms since the epoch; -1 when it is not one. */
 int source_time_ms(const char *s, int64_t *ms);

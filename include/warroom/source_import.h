@@ -64,6 +64,15 @@ int source_import_plan(const struct import_options *o, const struct source_resul
 int source_import_apply(const struct import_options *o, struct import_report *r,
 			struct err *e);
 
+/* The document the import writes to the target for one canonical entity:
+ * its canonical fields under the target's names (what apply sends, what
+ * the preview compares). Owned by the caller. Pure. */
+cJSON *source_import_document(const struct entity *en);
+/* A record as the target holds it, in the form source_import_document
+ * gives (the target's bookkeeping dropped): the other side of a preview.
+ * Owned by the caller. Pure. */
+cJSON *source_import_target_document(const cJSON *record);
+
 /* Why an item will not import or imports with a change (the source's
  * reason, or that the target's record differs); NULL when it imports as it
  * is. Owned by the caller. Pure. */

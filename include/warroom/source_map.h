@@ -9,6 +9,17 @@
 
 struct source_fetch;
 
+/* One entity's own endpoint: GET path + id ? query. The answer's object
+ * under `wrapper` is mapped by the mapper of list endpoint `ep`, so a single
+ * read yields what a whole read yields for that id. path NULL: the API has
+ * no such endpoint (the driver's fetch_one says what it does instead). */
+struct source_item_endpoint {
+	const char *path;    /* "/services/": the id follows, escaped */
+	const char *query;   /* what the list read asks too, e.g. "include[]=integrations" */
+	const char *wrapper; /* "service" | "data" | "catalog_entry" */
+	size_t ep;
+};
+
 struct source_driver {
 	const struct source_endpoint_info *eps;
 	size_t n_eps;
@@ -24,6 +35,14 @@ struct source_driver {
 	void (*error_text)(const cJSON *root, struct strbuf *out);
 	/* Endpoints that need more than a page loop; NULL = source_walk_pages. */
 	int (*walk)(struct source_fetch *f, size_t ep, struct err *e);
+	/* The single-item endpoints, indexed by entity type. */
+	const struct source_item_endpoint *items;
+	/* Maps one single-item answer (root) of type t into sink. */
+	int (*parse_one)(enum entity_type t, const cJSON *root, struct source_sink *sink,
+			 struct err *e);
+	/* A single read that needs more than one GET; NULL = source_fetch_item. */
+	int (*fetch_one)(struct source_fetch *f, enum entity_type t, const char *id,
+			 struct err *e);
 };
 extern const struct source_driver source_driver_pagerduty;
 extern const struct source_driver source_driver_rootly;
@@ -37,6 +56,7 @@ struct source_fetch {
 	struct source_sink sink;
 	struct source_result *res;
 	void *http; /* the connection (fetch.c) */
+	long status; /* of the last answer; 0 when none came */
 };
 /* GET base_url + path ? query, with auth, retries on 429/5xx and Retry-After.
  * *body is owned by the caller. The message names method, path, query and
@@ -53,6 +73,12 @@ int source_walk_pages(struct source_fetch *f, size_t ep, const char *extra, stru
 /* As above into a caller's sink (for windows that may be thrown away). */
 int source_walk_pages_into(struct source_fetch *f, size_t ep, const char *extra,
 			   struct source_sink *sink, struct err *e);
+
+/* GET of the driver's single-item endpoint of type t for id, mapped into
+ * the fetch's sink. A 404 says "pagerduty has no service 'PXYZ' (GET URL:
+ * 404)"; any other failure names the endpoint and status. */
+int source_fetch_item(struct source_fetch *f, enum entity_type t, const char *id,
+		      struct err *e);
 
 /* Moves staged items into a sink (the staging lists are left empty). */
 void source_stage_merge(struct source_sink *into, struct entity_set *set,
@@ -76,5 +102,7 @@ const char *source_lookup(const char *const (*table)[2], size_t n, const char *k
 			  const char *dflt);
 /* The wrapper array of a page, or -1 naming it. */
 const cJSON *source_wrapper(const cJSON *root, const char *wrapper, struct err *e);
+/* The wrapper object of a single-item answer, or NULL naming it. */
+const cJSON *source_single(const cJSON *root, const char *wrapper, struct err *e);
 
 #endif

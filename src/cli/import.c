@@ -19,12 +19,6 @@ struct import_args {
 	long batch, max_rate;
 };
 
-static const char *const default_env[SOURCE_SYSTEM_COUNT] = {
-	[SOURCE_PAGERDUTY] = "PAGERDUTY_TOKEN",
-	[SOURCE_ROOTLY] = "ROOTLY_TOKEN",
-	[SOURCE_INCIDENTIO] = "INCIDENTIO_TOKEN",
-};
-
 static int parse_args(int argc, char **argv, struct import_args *a)
 {
 	static const struct option opts[] = {
@@ -181,25 +175,13 @@ static void print_json(const struct import_args *a, const struct import_options 
 
 /* Reads the source whole: nothing is compared or written from half a read. */
 static int read_source(const struct account *acct, const struct import_args *a,
-		       struct source_conn *c, char **url, char **token, struct source_result *r,
-		       struct err *e)
+		       struct source_account *src, struct source_result *r, struct err *e)
 {
-	if (source_system_parse(account_system_name(acct->source.system), &c->system, e) < 0)
-		return err_wrap(e, "account '%s': source.system", acct->id);
-	*url = render(acct, acct->source.base_url, "source.base_url", e);
-	if (!*url)
+	if (source_account_open(acct, src, e) < 0)
 		return -1;
-	const char *env = acct->source.token_env;
-	if (!env && !acct->source.token_file)
-		env = default_env[c->system];
-	*token = source_token(acct->source.token_file ? NULL : env, acct->source.token_file, e);
-	if (!*token)
-		return err_wrap(e, "account '%s': source token", acct->id);
-	c->base_url = *url;
-	c->token = *token;
-	c->verbose = a->verbose;
-	c->max_per_min = (int)a->max_rate;
-	if (source_fetch_all(c, r, e) < 0)
+	src->conn.verbose = a->verbose;
+	src->conn.max_per_min = (int)a->max_rate;
+	if (source_fetch_all(&src->conn, r, e) < 0)
 		return err_wrap(e, "nothing was imported: the source could not be read whole");
 	return 0;
 }
@@ -209,12 +191,12 @@ static int run(const struct import_args *a, const struct program *p, struct err 
 	const struct account *acct = find_account(p, a->account);
 	if (!acct)
 		return err_set(e, "no account '%s' in %s", a->account, a->program);
-	struct source_conn c = {0};
-	char *surl = NULL, *stoken = NULL, *turl = NULL, *dbpath = NULL;
+	struct source_account sa = {0};
+	char *turl = NULL, *dbpath = NULL;
 	struct source_result src = {0};
 	struct import_report rep = {0};
 	struct store *store = NULL;
-	int rc = read_source(acct, a, &c, &surl, &stoken, &src, e);
+	int rc = read_source(acct, a, &sa, &src, e);
 	if (rc == 0 && !(turl = render(acct, acct->target.base_url, "target.base_url", e)))
 		rc = -1;
 	const char *tenv = acct->target.token_env;
@@ -243,15 +225,14 @@ static int run(const struct import_args *a, const struct program *p, struct err 
 		if (a->json)
 			print_json(a, &o, &rep);
 		else
-			print_text(a, &c, &o, &rep);
+			print_text(a, &sa.conn, &o, &rep);
 	}
 	source_import_report_free(&rep);
 	source_result_free(&src);
 	store_close(store);
 	free(dbpath);
 	free(turl);
-	free(surl);
-	free(stoken);
+	source_account_close(&sa);
 	return rc;
 }
 

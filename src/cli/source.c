@@ -10,13 +10,6 @@
 #include "warroom/entity.h"
 #include "warroom/source.h"
 
-/* The token variable each system reads when --token-env is not given. */
-static const char *const default_env[SOURCE_SYSTEM_COUNT] = {
-	[SOURCE_PAGERDUTY] = "PAGERDUTY_TOKEN",
-	[SOURCE_ROOTLY] = "ROOTLY_TOKEN",
-	[SOURCE_INCIDENTIO] = "INCIDENTIO_TOKEN",
-};
-
 static size_t invalid_entities(const struct source_result *r, struct strbuf *why)
 {
 	size_t n = 0;
@@ -126,7 +119,7 @@ static int source_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!token_env && !token_file)
-		token_env = default_env[c.system];
+		token_env = source_token_env(c.system);
 	char *token = source_token(token_file ? NULL : token_env, token_file, &e);
 	if (!token) {
 		fprintf(stderr, "warroom source: %s\n", e.msg);

@@ -466,36 +466,13 @@ void targetapi_cmd_close(struct targetapi_cmd *c)
 
 int targetapi_read_source(const struct account *a, struct source_result *out, struct err *e)
 {
-	static const char *const usual_env[SOURCE_SYSTEM_COUNT] = {
-		[SOURCE_PAGERDUTY] = "PAGERDUTY_TOKEN",
-		[SOURCE_ROOTLY] = "ROOTLY_TOKEN",
-		[SOURCE_INCIDENTIO] = "INCIDENTIO_TOKEN",
-	};
 	memset(out, 0, sizeof(*out));
-	struct source_conn c = {0};
-	if (!a->source.base_url || source_system_parse(account_system_name(a->source.system), &c.system, e) < 0)
-		return err_set(e, "account '%s' has no source system and base_url", a->id);
-	struct template_vars v = {.account_id = a->id, .account_name = a->name,
-				  .target_base_url = a->target.base_url,
-				  .source_system = account_system_name(a->source.system)};
-	char *url = template_render(a->source.base_url, &v, e);
-	if (!url)
-		return err_wrap(e, "account '%s': source.base_url", a->id);
-	const char *env = a->source.token_env;
-	if (!env && !a->source.token_file)
-		env = usual_env[c.system];
-	char *token = source_token(a->source.token_file ? NULL : env, a->source.token_file, e);
-	int rc = -1;
-	if (!token) {
-		err_wrap(e, "account '%s': source token", a->id);
-	} else {
-		c.base_url = url;
-		c.token = token;
-		rc = source_fetch_all(&c, out, e);
-		if (rc)
-			err_wrap(e, "account '%s': the source could not be read whole", a->id);
-	}
-	free(token);
-	free(url);
+	struct source_account sa;
+	if (source_account_open(a, &sa, e) < 0)
+		return -1;
+	int rc = source_fetch_all(&sa.conn, out, e);
+	if (rc)
+		err_wrap(e, "account '%s': the source could not be read whole", a->id);
+	source_account_close(&sa);
 	return rc;
 }

@@ -68,18 +68,23 @@ static cJSON *service_type(void)
 	return t;
 }
 
+static cJSON *team_type(void)
+{
+	cJSON *team = cJSON_CreateObject();
+	cJSON_AddStringToObject(team, "id", TEAM_TYPE_ID);
+	cJSON_AddStringToObject(team, "name", "Team");
+	cJSON_AddStringToObject(team, "type_name", "Custom[\"Team\"]");
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(team, "schema"), "attributes", cJSON_CreateArray());
+	return team;
+}
+
 static void h_catalog_types(struct sim_call *call)
 {
 	if (source_sim_begin(call, &iio_flavor) < 0)
 		return;
 	cJSON *root = cJSON_CreateObject();
 	cJSON *types = cJSON_AddArrayToObject(root, "catalog_types");
-	cJSON *team = cJSON_CreateObject();
-	cJSON_AddStringToObject(team, "id", TEAM_TYPE_ID);
-	cJSON_AddStringToObject(team, "name", "Team");
-	cJSON_AddStringToObject(team, "type_name", "Custom[\"Team\"]");
-	cJSON_AddItemToObject(cJSON_AddObjectToObject(team, "schema"), "attributes", cJSON_CreateArray());
-	cJSON_AddItemToArray(types, team);
+	cJSON_AddItemToArray(types, team_type());
 	cJSON_AddItemToArray(types, service_type());
 	sim_reply_json(call, 200, root);
 }
@@ -409,6 +414,73 @@ static void h_list(struct sim_call *call)
 		}
 }
 
+static void not_found(struct sim_call *call, const char *what)
+{
+	char *msg = xasprintf("No %s was found with id '%s'", what, call->params[0]);
+	iio_error(call, 404, "not_found", msg);
+	free(msg);
+}
+
+/* GET /v3/catalog_entries/{id}: the entry with its catalog type, a service
+ * or a team. */
+static void h_catalog_entry(struct sim_call *call)
+{
+	int acct = source_sim_begin(call, &iio_flavor);
+	if (acct < 0)
+		return;
+	const struct simdata *d = sim_data(call->sim);
+	struct simdata_entity e;
+	cJSON *root = cJSON_CreateObject();
+	if (simdata_entity_find(d, (unsigned)acct, SIMDATA_SERVICES, call->params[0], &e) == 0) {
+		cJSON_AddItemToObject(root, "catalog_entry", i_service(&e));
+		cJSON_AddItemToObject(root, "catalog_type", service_type());
+	} else if (simdata_entity_find(d, (unsigned)acct, SIMDATA_TEAMS, call->params[0], &e) == 0) {
+		cJSON *entry = i_team(&e);
+		cJSON_AddStringToObject(entry, "catalog_type_id", TEAM_TYPE_ID);
+		cJSON_AddItemToObject(root, "catalog_entry", entry);
+		cJSON_AddItemToObject(root, "catalog_type", team_type());
+	} else {
+		cJSON_Delete(root);
+		not_found(call, "catalog entry");
+		return;
+	}
+	sim_reply_json(call, 200, root);
+}
+
+/* GET /v2/users/{id} and the like: {"user": {...}}. */
+static const struct {
+	const char *prefix;
+	enum simdata_kind kind;
+	const char *wrapper;
+	iio_render_fn render;
+} singles[] = {
+	{"/incidentio/v3/teams/", SIMDATA_TEAMS, "team", i_team},
+	{"/incidentio/v2/users/", SIMDATA_USERS, "user", i_user},
+	{"/incidentio/v2/schedules/", SIMDATA_SCHEDULES, "schedule", i_schedule},
+	{"/incidentio/v2/escalation_paths/", SIMDATA_ESCALATION_POLICIES, "escalation_path", i_path},
+	{"/incidentio/v2/alert_sources/", SIMDATA_INTEGRATIONS, "alert_source", i_alert_source},
+	{"/incidentio/v2/incidents/", SIMDATA_INCIDENTS, "incident", i_incident},
+};
+
+static void h_single(struct sim_call *call)
+{
+	int acct = source_sim_begin(call, &iio_flavor);
+	if (acct < 0)
+		return;
+	size_t i = 0;
+	while (i + 1 < ARRAY_SIZE(singles) && !util_has_prefix(call->path, singles[i].prefix))
+		i++;
+	struct simdata_entity e;
+	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, singles[i].kind, call->params[0],
+				&e) < 0) {
+		not_found(call, singles[i].wrapper);
+		return;
+	}
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, singles[i].wrapper, singles[i].render(&e));
+	sim_reply_json(call, 200, root);
+}
+
 static const struct sim_route routes[] = {
 	{"GET", "/incidentio/v3/catalog_types", h_catalog_types},
 	{"GET", "/incidentio/v3/catalog_entries", h_catalog_entries},
@@ -418,6 +490,13 @@ static const struct sim_route routes[] = {
 	{"GET", "/incidentio/v2/escalation_paths", h_list},
 	{"GET", "/incidentio/v2/alert_sources", h_list},
 	{"GET", "/incidentio/v2/incidents", h_list},
+	{"GET", "/incidentio/v3/catalog_entries/{id}", h_catalog_entry},
+	{"GET", "/incidentio/v3/teams/{id}", h_single},
+	{"GET", "/incidentio/v2/users/{id}", h_single},
+	{"GET", "/incidentio/v2/schedules/{id}", h_single},
+	{"GET", "/incidentio/v2/escalation_paths/{id}", h_single},
+	{"GET", "/incidentio/v2/alert_sources/{id}", h_single},
+	{"GET", "/incidentio/v2/incidents/{id}", h_single},
 };
 const struct sim_route_table sim_incidentio_routes = {"incidentio", routes, ARRAY_SIZE(routes),
 						      NULL, NULL};

@@ -435,8 +435,10 @@ static cJSON *pd_schedule(struct sim_call *call, unsigned acct, const struct sim
 	cJSON_AddStringToObject(o, "time_zone", e->schedule.time_zone);
 	cJSON *teams = cJSON_AddArrayToObject(o, "teams");
 	cJSON_AddItemToArray(teams, pd_ref("team", e->schedule.team, NULL));
-	/* Layers only when asked for, as the real API does. */
-	if (!util_streq(sim_param(call, "include[]"), "schedule_layers"))
+	/* The list has layers only when asked for, as the real API does; a
+	 * single schedule (GET /schedules/{id}) always has them. */
+	if (util_streq(call->path, "/pagerduty/schedules") &&
+	    !util_streq(sim_param(call, "include[]"), "schedule_layers"))
 		return o;
 	cJSON *layers = cJSON_AddArrayToObject(o, "schedule_layers");
 	for (size_t l = 0; l < e->schedule.nlayers; l++) {
@@ -597,6 +599,66 @@ static void h_list(struct sim_call *call)
 		}
 }
 
+static cJSON *pd_incident_row(struct sim_call *call, unsigned acct, const struct simdata_entity *e)
+{
+	(void)call, (void)acct;
+	return pd_incident(e);
+}
+
+/* GET /{type}/{id}: {"service": {...}} and the like, or PagerDuty's 404. */
+static const struct {
+	const char *prefix;
+	enum simdata_kind kind;
+	const char *wrapper;
+	pd_render_fn render;
+} singles[] = {
+	{"/pagerduty/services/", SIMDATA_SERVICES, "service", pd_service},
+	{"/pagerduty/teams/", SIMDATA_TEAMS, "team", pd_team},
+	{"/pagerduty/users/", SIMDATA_USERS, "user", pd_user},
+	{"/pagerduty/schedules/", SIMDATA_SCHEDULES, "schedule", pd_schedule},
+	{"/pagerduty/escalation_policies/", SIMDATA_ESCALATION_POLICIES, "escalation_policy", pd_policy},
+	{"/pagerduty/incidents/", SIMDATA_INCIDENTS, "incident", pd_incident_row},
+};
+
+static void h_single(struct sim_call *call)
+{
+	int acct = source_sim_begin(call, &pd_flavor);
+	if (acct < 0)
+		return;
+	size_t i = 0;
+	while (i + 1 < ARRAY_SIZE(singles) && !util_has_prefix(call->path, singles[i].prefix))
+		i++;
+	struct simdata_entity e;
+	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, singles[i].kind, call->params[0],
+				&e) < 0) {
+		pd_error(call, 404, "not_found", "Not Found");
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, singles[i].wrapper, singles[i].render(call, (unsigned)acct, &e));
+	sim_reply_json(call, 200, o);
+}
+
+/* GET /services/{id}/integrations/{integration_id}: the integration of
+ * that service, with its vendor. */
+static void h_integration(struct sim_call *call)
+{
+	int acct = source_sim_begin(call, &pd_flavor);
+	if (acct < 0)
+		return;
+	const struct simdata *d = sim_data(call->sim);
+	struct simdata_entity svc, in;
+	if (simdata_entity_find(d, (unsigned)acct, SIMDATA_SERVICES, call->params[0], &svc) < 0 ||
+	    simdata_entity_find(d, (unsigned)acct, SIMDATA_INTEGRATIONS, call->params[1], &in) < 0 ||
+	    !util_streq(in.integration.service, svc.id)) {
+		pd_error(call, 404, "not_found", "Not Found");
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "integration", pd_integration(&in, 1));
+	sim_reply_json(call, 200, o);
+}
+
 static void h_team_members(struct sim_call *call)
 {
 	int acct = source_sim_begin(call, &pd_flavor);
@@ -700,6 +762,13 @@ static const struct sim_route routes[] = {
 	{"GET", "/pagerduty/schedules", h_list},
 	{"GET", "/pagerduty/escalation_policies", h_list},
 	{"GET", "/pagerduty/incidents", h_incidents},
+	{"GET", "/pagerduty/services/{id}", h_single},
+	{"GET", "/pagerduty/teams/{id}", h_single},
+	{"GET", "/pagerduty/users/{id}", h_single},
+	{"GET", "/pagerduty/schedules/{id}", h_single},
+	{"GET", "/pagerduty/escalation_policies/{id}", h_single},
+	{"GET", "/pagerduty/incidents/{id}", h_single},
+	{"GET", "/pagerduty/services/{id}/integrations/{integration_id}", h_integration},
 };
 const struct sim_route_table sim_pagerduty_routes = {"pagerduty", routes, ARRAY_SIZE(routes),
 						     state_new, state_free};

@@ -352,6 +352,35 @@ static void h_list(struct sim_call *call)
 		}
 }
 
+/* GET /v1/{type}/{id}: {"data": {...}} with what the resource includes,
+ * or JSON:API's 404. */
+static void h_single(struct sim_call *call)
+{
+	int acct = source_sim_begin(call, &rootly_flavor);
+	if (acct < 0)
+		return;
+	size_t i = 0;
+	while (i + 1 < ARRAY_SIZE(lists) &&
+	       !(util_has_prefix(call->path, lists[i].path) && call->path[strlen(lists[i].path)] == '/'))
+		i++;
+	struct simdata_entity e;
+	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, lists[i].kind, call->params[0],
+				&e) < 0) {
+		rootly_error(call, 404, "not_found", "Record not found");
+		return;
+	}
+	cJSON *data = cJSON_CreateArray(), *included = cJSON_CreateArray();
+	lists[i].render(&e, data, included);
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "data", cJSON_DetachItemFromArray(data, 0));
+	cJSON_Delete(data);
+	if (cJSON_GetArraySize(included))
+		cJSON_AddItemToObject(root, "included", included);
+	else
+		cJSON_Delete(included);
+	sim_reply_json(call, 200, root);
+}
+
 static const struct sim_route routes[] = {
 	{"GET", "/rootly/v1/services", h_list},
 	{"GET", "/rootly/v1/teams", h_list},
@@ -360,5 +389,12 @@ static const struct sim_route routes[] = {
 	{"GET", "/rootly/v1/escalation_policies", h_list},
 	{"GET", "/rootly/v1/alert_sources", h_list},
 	{"GET", "/rootly/v1/incidents", h_list},
+	{"GET", "/rootly/v1/services/{id}", h_single},
+	{"GET", "/rootly/v1/teams/{id}", h_single},
+	{"GET", "/rootly/v1/users/{id}", h_single},
+	{"GET", "/rootly/v1/schedules/{id}", h_single},
+	{"GET", "/rootly/v1/escalation_policies/{id}", h_single},
+	{"GET", "/rootly/v1/alert_sources/{id}", h_single},
+	{"GET", "/rootly/v1/incidents/{id}", h_single},
 };
 const struct sim_route_table sim_rootly_routes = {"rootly", routes, ARRAY_SIZE(routes), NULL, NULL};

@@ -121,6 +121,7 @@ int source_fetch_get(struct source_fetch *f, const char *path, const char *query
 	}
 	struct answer a = {.f = f, .what = what};
 	int rc = http_submit(k->http, &rq, on_attempt, on_done, &a, e) < 0 ? -1 : http_drain(k->http, e);
+	f->status = rc == 0 ? a.status : 0;
 	if (rc == 0 && a.status >= 200 && a.status < 300) {
 		*body = a.body;
 		*len = a.len;
@@ -252,6 +253,104 @@ int source_fetch_all(const struct source_conn *c, struct source_result *out, str
 		out->count[out->verdicts.items[i].type]++;
 	out->elapsed_ms = util_mono_ms() - t0;
 	return 0;
+}
+
+/* An id as one URL path segment: anything but unreserved bytes escaped. */
+static char *path_segment(const char *id)
+{
+	struct strbuf sb = {0};
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			sb_addf(&sb, "%c", *p);
+		else
+			sb_addf(&sb, "%%%02X", *p);
+	}
+	return sb_detach(&sb);
+}
+
+int source_fetch_item(struct source_fetch *f, enum entity_type t, const char *id, struct err *e)
+{
+	const struct source_item_endpoint *ep = &f->drv->items[t];
+	const char *sys = source_system_name(f->conn->system);
+	if (!ep->path)
+		return err_set(e, "%s has no endpoint that reads one %s", sys, entity_type_name(t));
+	char *seg = path_segment(id);
+	char *path = xasprintf("%s%s", ep->path, seg);
+	char *body = NULL;
+	size_t len = 0;
+	int rc = source_fetch_get(f, path, ep->query, &body, &len, e);
+	if (rc < 0 && f->status == 404) {
+		err_set(e, "%s has no %s '%s' (GET %s%s%s%s: 404)", sys, entity_type_name(t), id,
+			f->conn->base_url, path, ep->query[0] ? "?" : "", ep->query);
+	} else if (rc == 0) {
+		f->sink.fetched_at_ms = util_now_ms();
+		rc = source_parse_one(f->conn->system, t, body, len, &f->sink, e);
+		if (rc < 0)
+			err_wrap(e, "GET %s%s%s", path, ep->query[0] ? "?" : "", ep->query);
+	}
+	free(body);
+	free(path);
+	free(seg);
+	return rc;
+}
+
+/* Moves the one entity asked for out of what the read mapped (a service
+ * read brings its integrations too). */
+static int take_one(struct source_result *res, enum source_system s, enum entity_type t,
+		    const char *id, struct entity_set *out, struct err *e)
+{
+	for (size_t i = 0; i < res->set.n; i++) {
+		struct entity *en = res->set.items[i];
+		if (en->type == t && !strcmp(en->id, id)) {
+			res->set.items[i] = res->set.items[--res->set.n];
+			entity_set_add(out, en);
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < res->verdicts.n; i++) {
+		const struct entity_verdict *v = &res->verdicts.items[i];
+		if (v->type == t && !strcmp(v->id, id) && v->kind == VERDICT_SKIP)
+			return err_set(e, "%s %s '%s' will not import: %s", source_system_name(s),
+				       entity_type_name(t), id, v->reason ? v->reason : "not importable");
+	}
+	return err_set(e, "%s has no %s '%s'", source_system_name(s), entity_type_name(t), id);
+}
+
+int source_fetch_one(const struct source_conn *c, enum entity_type type, const char *id,
+		     struct entity_set *out, struct err *e)
+{
+	const struct source_driver *d = source_driver(c->system);
+	if (!d)
+		return err_set(e, "unknown source system");
+	if ((unsigned)type >= ENTITY_TYPE_COUNT)
+		return err_set(e, "unknown entity type");
+	if (!c->base_url || !c->base_url[0])
+		return err_set(e, "%s: no base URL", source_system_name(c->system));
+	if (!id || !id[0])
+		return err_set(e, "no %s id given", entity_type_name(type));
+	struct source_result res = {0};
+	struct source_fetch f = {
+		.conn = c,
+		.drv = d,
+		.sink = {.set = &res.set,
+			 .verdicts = &res.verdicts,
+			 .system = c->system,
+			 .base_url = c->base_url},
+		.res = &res,
+	};
+	f.http = conn_open(c, d, e);
+	if (!f.http)
+		return -1;
+	int rc = d->fetch_one ? d->fetch_one(&f, type, id, e) : source_fetch_item(&f, type, id, e);
+	int not_found = rc < 0 && f.status == 404;
+	conn_close(f.http);
+	if (rc == 0)
+		rc = take_one(&res, c->system, type, id, out, e);
+	else if (!not_found)
+		err_wrap(e, "%s at %s", source_system_name(c->system), c->base_url);
+	source_result_free(&res);
+	return rc;
 }
 
 char *source_token(const char *env_name, const char *file, struct err *e)

@@ -260,7 +260,7 @@ static void compat_fields(const struct entity *en, struct strbuf *out)
 }
 
 /* What is sent: the canonical fields only, under the target's names. */
-static cJSON *outgoing(const struct entity *en)
+cJSON *source_import_document(const struct entity *en)
 {
 	cJSON *o = cJSON_CreateObject();
 	const cJSON *f;
@@ -272,8 +272,8 @@ static cJSON *outgoing(const struct entity *en)
 	return o;
 }
 
-/* A stored target record in the form outgoing() sends. */
-static cJSON *target_view(const cJSON *obj)
+/* A stored target record in the form source_import_document() sends. */
+cJSON *source_import_target_document(const cJSON *obj)
 {
 	cJSON *o = cJSON_Duplicate(obj, 1);
 	targetapi_strip_bookkeeping(o);
@@ -410,7 +410,7 @@ int source_import_plan(const struct import_options *o, const struct source_resul
 				item_add(out, IMPORT_CREATE, ty, en->id, name_of(en), NULL, en);
 				continue;
 			}
-			cJSON *now = outgoing(en), *was = target_view(there);
+			cJSON *now = source_import_document(en), *was = source_import_target_document(there);
 			int eq = same(h, was, now, e);
 			if (eq < 0)
 				rc = err_wrap(e, "%s %s", entity_type_name(ty), en->id);
@@ -610,7 +610,7 @@ static int apply_batch(const struct import_options *o, struct import_report *r, 
 		if (it->action != IMPORT_CREATE && it->action != IMPORT_UPDATE)
 			continue;
 		struct call *c = &calls[nc++];
-		cJSON *doc = outgoing(it->entity);
+		cJSON *doc = source_import_document(it->entity);
 		unsigned char hash[CANON_HASH_LEN];
 		char hex[2 * CANON_HASH_LEN + 1];
 		struct err he = {{0}};

@@ -21,6 +21,18 @@ static const struct source_endpoint_info iio_eps[] = {
 	[EP_INCIDENTS] = {"/v2/incidents", "", "incidents", ENTITY_INCIDENT, 250},
 };
 
+/* GET /v3/catalog_entries/{id} answers the entry with its catalog type
+ * (whose schema names the attributes), the others {"<type>": {...}}. */
+static const struct source_item_endpoint iio_items[ENTITY_TYPE_COUNT] = {
+	[ENTITY_SERVICE] = {"/v3/catalog_entries/", "", "catalog_entry", EP_SERVICES},
+	[ENTITY_TEAM] = {"/v3/teams/", "", "team", EP_TEAMS},
+	[ENTITY_USER] = {"/v2/users/", "", "user", EP_USERS},
+	[ENTITY_SCHEDULE] = {"/v2/schedules/", "", "schedule", EP_SCHEDULES},
+	[ENTITY_ESCALATION_POLICY] = {"/v2/escalation_paths/", "", "escalation_path", EP_PATHS},
+	[ENTITY_INTEGRATION] = {"/v2/alert_sources/", "", "alert_source", EP_ALERT_SOURCES},
+	[ENTITY_INCIDENT] = {"/v2/incidents/", "", "incident", EP_INCIDENTS},
+};
+
 static const char *const status_category[][2] = {
 	{"triage", "triggered"}, {"live", "acknowledged"}, {"paused", "acknowledged"},
 	{"learning", "resolved"}, {"closed", "resolved"}, {"declined", "resolved"},
@@ -371,6 +383,27 @@ static int iio_parse(size_t ep, const cJSON *root, struct source_sink *sink,
 	return 0;
 }
 
+static int iio_parse_one(enum entity_type t, const cJSON *root, struct source_sink *sink,
+			 struct err *e)
+{
+	const struct source_item_endpoint *ep = &iio_items[t];
+	const cJSON *it = source_single(root, ep->wrapper, e);
+	if (!it)
+		return -1;
+	const char *id = source_str(it, "id");
+	if (!id || !id[0])
+		return err_set(e, "%s has no \"id\"", ep->wrapper);
+	if (t == ENTITY_SERVICE) {
+		/* any catalog entry has this endpoint; only a Service's is a service */
+		const char *type = source_str(item(root, "catalog_type"), "name");
+		if (!type)
+			return err_set(e, "catalog entry %s comes without its catalog type", id);
+		if (strcasecmp(type, "service"))
+			return err_set(e, "catalog entry %s is a %s, not a Service", id, type);
+	}
+	return mappers[ep->ep](root, it, id, sink, e) < 0 ? err_wrap(e, "%s", ep->wrapper) : 0;
+}
+
 static void iio_page_query(const struct source_conn *conn, const struct source_endpoint_info *ep,
 			   const struct source_cursor *c, struct strbuf *q)
 {
@@ -440,4 +473,7 @@ const struct source_driver source_driver_incidentio = {
 	.page_query = iio_page_query,
 	.error_text = iio_error_text,
 	.walk = iio_walk,
+	.items = iio_items,
+	.parse_one = iio_parse_one,
+	.fetch_one = NULL,
 };

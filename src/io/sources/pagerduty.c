@@ -22,6 +22,21 @@ static const struct source_endpoint_info pd_eps[] = {
 	[EP_INCIDENTS] = {"/incidents", "", "incidents", ENTITY_INCIDENT, 100},
 };
 
+/* GET /{type}/{id}; an integration has no endpoint of its own but its
+ * service's (/services/{id}/integrations/{integration_id}), and the
+ * canonical integration carries only its own id: pd_fetch_one finds it
+ * through the services. A single schedule comes with its layers (no
+ * include[] needed, unlike the list). */
+static const struct source_item_endpoint pd_items[ENTITY_TYPE_COUNT] = {
+	[ENTITY_SERVICE] = {"/services/", "include[]=integrations", "service", EP_SERVICES},
+	[ENTITY_TEAM] = {"/teams/", "", "team", EP_TEAMS},
+	[ENTITY_USER] = {"/users/", "", "user", EP_USERS},
+	[ENTITY_SCHEDULE] = {"/schedules/", "", "schedule", EP_SCHEDULES},
+	[ENTITY_ESCALATION_POLICY] = {"/escalation_policies/", "", "escalation_policy", EP_POLICIES},
+	[ENTITY_INTEGRATION] = {NULL, "", "integration", EP_SERVICES},
+	[ENTITY_INCIDENT] = {"/incidents/", "", "incident", EP_INCIDENTS},
+};
+
 #define PD_OFFSET_LIMIT 10000 /* offset + limit past this answers 400 */
 
 static const char *const service_status[][2] = {
@@ -345,6 +360,26 @@ static int pd_parse(size_t ep, const cJSON *root, struct source_sink *sink,
 	return 0;
 }
 
+static int pd_parse_one(enum entity_type t, const cJSON *root, struct source_sink *sink,
+			struct err *e)
+{
+	const struct source_item_endpoint *ep = &pd_items[t];
+	const cJSON *it = source_single(root, ep->wrapper, e);
+	if (!it)
+		return -1;
+	const char *id = source_str(it, "id");
+	if (!id)
+		return err_set(e, "%s has no \"id\"", ep->wrapper);
+	if (t == ENTITY_INTEGRATION) {
+		/* GET /services/{id}/integrations/{integration_id} names its service */
+		const char *svc = ref_id(it, "service");
+		if (!svc)
+			return err_set(e, "integration %s has no service", id);
+		return map_integration(it, svc, sink, e);
+	}
+	return mappers[ep->ep](it, sink, id, e);
+}
+
 static void pd_page_query(const struct source_conn *conn, const struct source_endpoint_info *ep,
 			  const struct source_cursor *c,
 			  struct strbuf *q)
@@ -380,6 +415,44 @@ static void member_ids_into(struct entity *team, const struct entity_set *member
 		cJSON_AddItemToArray(ids, cJSON_CreateString(members->items[i]->id));
 }
 
+/* A team's member_ids from its own paged list. */
+static int team_members(struct source_fetch *f, struct entity *team, struct err *e)
+{
+	struct entity_set members = {0};
+	struct verdict_list none = {0};
+	struct source_sink ms = f->sink;
+	ms.set = &members;
+	ms.verdicts = &none;
+	char *path = xasprintf("/teams/%s/members", team->id);
+	int rc = 0;
+	struct source_cursor cur = {0};
+	struct strbuf q = {0};
+	while (!cur.done) {
+		sb_reset(&q);
+		pd_page_query(f->conn, &pd_eps[EP_TEAM_MEMBERS], &cur, &q);
+		char *body = NULL;
+		size_t len = 0;
+		if (source_fetch_get(f, path, q.buf, &body, &len, e) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = source_parse_page(SOURCE_PAGERDUTY, EP_TEAM_MEMBERS, body, len, &ms, &cur, e);
+		free(body);
+		if (rc < 0) {
+			err_wrap(e, "GET %s?%s", path, q.buf);
+			break;
+		}
+	}
+	if (rc == 0)
+		member_ids_into(team, &members);
+	source_cursor_reset(&cur);
+	sb_release(&q);
+	free(path);
+	entity_set_free(&members);
+	verdict_list_free(&none);
+	return rc;
+}
+
 static int walk_teams(struct source_fetch *f, struct err *e)
 {
 	size_t first = f->sink.set->n;
@@ -388,41 +461,7 @@ static int walk_teams(struct source_fetch *f, struct err *e)
 	/* The team list has no members; each team's come from its own list. */
 	for (size_t i = first; i < f->sink.set->n; i++) {
 		struct entity *team = f->sink.set->items[i];
-		if (team->type != ENTITY_TEAM)
-			continue;
-		struct entity_set members = {0};
-		struct verdict_list none = {0};
-		struct source_sink ms = f->sink;
-		ms.set = &members;
-		ms.verdicts = &none;
-		char *path = xasprintf("/teams/%s/members", team->id);
-		int rc = 0;
-		struct source_cursor cur = {0};
-		struct strbuf q = {0};
-		while (!cur.done) {
-			sb_reset(&q);
-			pd_page_query(f->conn, &pd_eps[EP_TEAM_MEMBERS], &cur, &q);
-			char *body = NULL;
-			size_t len = 0;
-			if (source_fetch_get(f, path, q.buf, &body, &len, e) < 0) {
-				rc = -1;
-				break;
-			}
-			rc = source_parse_page(SOURCE_PAGERDUTY, EP_TEAM_MEMBERS, body, len, &ms, &cur, e);
-			free(body);
-			if (rc < 0) {
-				err_wrap(e, "GET %s?%s", path, q.buf);
-				break;
-			}
-		}
-		if (rc == 0)
-			member_ids_into(team, &members);
-		source_cursor_reset(&cur);
-		sb_release(&q);
-		free(path);
-		entity_set_free(&members);
-		verdict_list_free(&none);
-		if (rc < 0)
+		if (team->type == ENTITY_TEAM && team_members(f, team, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -526,6 +565,21 @@ static int pd_walk(struct source_fetch *f, size_t ep, struct err *e)
 	}
 }
 
+static int pd_fetch_one(struct source_fetch *f, enum entity_type t, const char *id,
+			struct err *e)
+{
+	if (t == ENTITY_INTEGRATION)
+		return source_walk_pages(f, EP_SERVICES, NULL, e);
+	size_t first = f->sink.set->n;
+	if (source_fetch_item(f, t, id, e) < 0)
+		return -1;
+	for (size_t i = first; t == ENTITY_TEAM && i < f->sink.set->n; i++)
+		if (f->sink.set->items[i]->type == ENTITY_TEAM &&
+		    team_members(f, f->sink.set->items[i], e) < 0)
+			return -1;
+	return 0;
+}
+
 const struct source_driver source_driver_pagerduty = {
 	.eps = pd_eps,
 	.n_eps = ARRAY_SIZE(pd_eps),
@@ -535,4 +589,7 @@ const struct source_driver source_driver_pagerduty = {
 	.page_query = pd_page_query,
 	.error_text = pd_error_text,
 	.walk = pd_walk,
+	.items = pd_items,
+	.parse_one = pd_parse_one,
+	.fetch_one = pd_fetch_one,
 };

@@ -22,6 +22,20 @@ static const struct source_endpoint_info rootly_eps[] = {
 	[EP_INCIDENTS] = {"/v1/incidents", "", "data", ENTITY_INCIDENT, 100},
 };
 
+/* GET /v1/{type}/{id} with the list read's include, so the `included`
+ * array the mapper reads is the same. */
+static const struct source_item_endpoint rootly_items[ENTITY_TYPE_COUNT] = {
+	[ENTITY_SERVICE] = {"/v1/services/", "", "data", EP_SERVICES},
+	[ENTITY_TEAM] = {"/v1/teams/", "", "data", EP_TEAMS},
+	[ENTITY_USER] = {"/v1/users/", "include=role", "data", EP_USERS},
+	[ENTITY_SCHEDULE] = {"/v1/schedules/", "include=schedule_rotations,schedule_rotation_users",
+			     "data", EP_SCHEDULES},
+	[ENTITY_ESCALATION_POLICY] = {"/v1/escalation_policies/", "include=escalation_policy_levels",
+				      "data", EP_POLICIES},
+	[ENTITY_INTEGRATION] = {"/v1/alert_sources/", "", "data", EP_ALERT_SOURCES},
+	[ENTITY_INCIDENT] = {"/v1/incidents/", "", "data", EP_INCIDENTS},
+};
+
 static const char *const incident_status[][2] = {
 	{"in_triage", "triggered"}, {"started", "triggered"}, {"mitigated", "acknowledged"},
 	{"resolved", "resolved"}, {"closed", "resolved"}, {"cancelled", "resolved"},
@@ -322,6 +336,31 @@ static const rootly_mapper mappers[] = {
 	[EP_ALERT_SOURCES] = map_alert_source, [EP_INCIDENTS] = map_incident,
 };
 
+/* One resource of data (a page's item or a single answer's object), named
+ * `where` in messages. */
+static int map_resource(size_t ep, const cJSON *root, const cJSON *it, const char *where,
+			struct source_sink *sink, struct err *e)
+{
+	char buf[32];
+	const char *id = source_id(it, "id", buf, sizeof(buf));
+	if (!id)
+		return err_set(e, "%s has no \"id\"", where);
+	if (!cJSON_IsObject(attrs(it)))
+		return err_set(e, "%s (%s) has no \"attributes\"", where, id);
+	char idc[64];
+	snprintf(idc, sizeof(idc), "%s", id);
+	if (mappers[ep](root, it, idc, sink, e) < 0)
+		return err_wrap(e, "%s", where);
+	return 0;
+}
+
+static int rootly_parse_one(enum entity_type t, const cJSON *root, struct source_sink *sink,
+			    struct err *e)
+{
+	const cJSON *it = source_single(root, "data", e);
+	return it ? map_resource(rootly_items[t].ep, root, it, "data", sink, e) : -1;
+}
+
 static int rootly_parse(size_t ep, const cJSON *root, struct source_sink *sink,
 			struct source_cursor *c, struct err *e)
 {
@@ -330,18 +369,12 @@ static int rootly_parse(size_t ep, const cJSON *root, struct source_sink *sink,
 		return -1;
 	const cJSON *it;
 	size_t i = 0;
-	char buf[32];
 	cJSON_ArrayForEach(it, arr)
 	{
-		const char *id = source_id(it, "id", buf, sizeof(buf));
-		if (!id)
-			return err_set(e, "data[%zu] has no \"id\"", i);
-		if (!cJSON_IsObject(attrs(it)))
-			return err_set(e, "data[%zu] (%s) has no \"attributes\"", i, id);
-		char idc[64];
-		snprintf(idc, sizeof(idc), "%s", id);
-		if (mappers[ep](root, it, idc, sink, e) < 0)
-			return err_wrap(e, "data[%zu]", i);
+		char where[32];
+		snprintf(where, sizeof(where), "data[%zu]", i);
+		if (map_resource(ep, root, it, where, sink, e) < 0)
+			return -1;
 		i++;
 	}
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
@@ -394,4 +427,7 @@ const struct source_driver source_driver_rootly = {
 	.page_query = rootly_page_query,
 	.error_text = rootly_error_text,
 	.walk = NULL,
+	.items = rootly_items,
+	.parse_one = rootly_parse_one,
+	.fetch_one = NULL,
 };

@@ -6,16 +6,19 @@
 #include <time.h>
 
 #include "warroom/canon.h"
+#include "warroom/plan.h"
 #include "warroom/source.h"
 #include "warroom/source_map.h"
+#include "warroom/template.h"
 
 static const struct {
-	const char *name, *prov;
+	const char *name, *prov, *token_env;
 	const struct source_driver *drv;
 } systems[SOURCE_SYSTEM_COUNT] = {
-	[SOURCE_PAGERDUTY] = {"pagerduty", "pagerduty", &source_driver_pagerduty},
-	[SOURCE_ROOTLY] = {"rootly", "rootly", &source_driver_rootly},
-	[SOURCE_INCIDENTIO] = {"incidentio", "incident_io", &source_driver_incidentio},
+	[SOURCE_PAGERDUTY] = {"pagerduty", "pagerduty", "PAGERDUTY_TOKEN", &source_driver_pagerduty},
+	[SOURCE_ROOTLY] = {"rootly", "rootly", "ROOTLY_TOKEN", &source_driver_rootly},
+	[SOURCE_INCIDENTIO] = {"incidentio", "incident_io", "INCIDENTIO_TOKEN",
+			       &source_driver_incidentio},
 };
 
 const char *source_system_name(enum source_system s)
@@ -26,6 +29,52 @@ const char *source_system_name(enum source_system s)
 const char *source_system_provenance(enum source_system s)
 {
 	return (unsigned)s < SOURCE_SYSTEM_COUNT ? systems[s].prov : "?";
+}
+
+const char *source_token_env(enum source_system s)
+{
+	return (unsigned)s < SOURCE_SYSTEM_COUNT ? systems[s].token_env : "SOURCE_TOKEN";
+}
+
+int source_account_open(const struct account *a, struct source_account *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	struct source_conn *c = &out->conn;
+	if (source_system_parse(account_system_name(a->source.system), &c->system, e) < 0)
+		return err_wrap(e, "account '%s': source.system", a->id);
+	if (!a->source.base_url)
+		return err_set(e, "account '%s' has no source.base_url", a->id);
+	struct template_vars v = {
+		.account_id = a->id,
+		.account_name = a->name,
+		.source_base_url = a->source.base_url,
+		.target_base_url = a->target.base_url,
+		.source_system = account_system_name(a->source.system),
+	};
+	out->url = template_render(a->source.base_url, &v, e);
+	if (!out->url)
+		return err_wrap(e, "account '%s': source.base_url", a->id);
+	size_t n = strlen(out->url);
+	while (n && out->url[n - 1] == '/')
+		out->url[--n] = 0;
+	const char *env = a->source.token_env;
+	if (!env && !a->source.token_file)
+		env = source_token_env(c->system);
+	out->token = source_token(a->source.token_file ? NULL : env, a->source.token_file, e);
+	if (!out->token) {
+		source_account_close(out);
+		return err_wrap(e, "account '%s': source token", a->id);
+	}
+	c->base_url = out->url;
+	c->token = out->token;
+	return 0;
+}
+
+void source_account_close(struct source_account *s)
+{
+	free(s->url);
+	free(s->token);
+	memset(s, 0, sizeof(*s));
 }
 
 const char *source_auth_prefix(enum source_system s)
@@ -150,6 +199,16 @@ const cJSON *source_wrapper(const cJSON *root, const char *wrapper, struct err *
 	return arr;
 }
 
+const cJSON *source_single(const cJSON *root, const char *wrapper, struct err *e)
+{
+	const cJSON *o = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, wrapper) : NULL;
+	if (!cJSON_IsObject(o)) {
+		err_set(e, "the answer has no \"%s\" object", wrapper);
+		return NULL;
+	}
+	return o;
+}
+
 int source_emit(struct source_sink *sink, enum entity_type t, cJSON *doc, const char *path,
 		enum verdict_kind kind, const char *change, const char *reason, struct err *e)
 {
@@ -188,18 +247,24 @@ void source_stage_merge(struct source_sink *into, struct entity_set *set, struct
 	v->n = 0;
 }
 
+static cJSON *parse_json(const char *body, size_t len, struct err *e)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (!root)
+		err_set(e, "malformed JSON at byte %zu", end && end >= body ? (size_t)(end - body) : 0);
+	return root;
+}
+
 int source_parse_page(enum source_system s, size_t endpoint, const char *body, size_t len,
 		      struct source_sink *sink, struct source_cursor *c, struct err *e)
 {
 	const struct source_driver *d = source_driver(s);
 	if (!d || endpoint >= d->n_eps)
 		return err_set(e, "no such endpoint");
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (!root) {
-		size_t at = end && end >= body ? (size_t)(end - body) : 0;
-		return err_set(e, "malformed JSON at byte %zu", at);
-	}
+	cJSON *root = parse_json(body, len, e);
+	if (!root)
+		return -1;
 	struct entity_set set = {0};
 	struct verdict_list v = {0};
 	struct source_sink stage = *sink;
@@ -222,6 +287,29 @@ int source_parse_page(enum source_system s, size_t endpoint, const char *body, s
 	entity_set_free(&set);
 	verdict_list_free(&v);
 	return 0;
+}
+
+int source_parse_one(enum source_system s, enum entity_type t, const char *body, size_t len,
+		     struct source_sink *sink, struct err *e)
+{
+	const struct source_driver *d = source_driver(s);
+	if (!d || (unsigned)t >= ENTITY_TYPE_COUNT)
+		return err_set(e, "no such entity type");
+	cJSON *root = parse_json(body, len, e);
+	if (!root)
+		return -1;
+	struct entity_set set = {0};
+	struct verdict_list v = {0};
+	struct source_sink stage = *sink;
+	stage.set = &set;
+	stage.verdicts = &v;
+	int rc = d->parse_one(t, root, &stage, e);
+	cJSON_Delete(root);
+	if (rc == 0)
+		source_stage_merge(sink, &set, &v);
+	entity_set_free(&set);
+	verdict_list_free(&v);
+	return rc;
 }
 
 int source_time_ms(const char *s, int64_t *ms)
