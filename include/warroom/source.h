@@ -71,6 +71,8 @@ struct source_endpoint_info {
 /* The endpoint table of a source, in the order they are read. */
 const struct source_endpoint_info *source_endpoints(enum source_system s, size_t *n);
 
+struct http;
+
 /* How to reach a source. */
 struct source_conn {
 	enum source_system system;
@@ -83,6 +85,9 @@ struct source_conn {
 	int max_per_min;      /* pace requests to stay under this rate (PagerDuty allows
 			       * about 960 a minute per key); 0 = no pacing */
 	int verbose;          /* one line per request on stderr */
+	int64_t timeout_ms;   /* per attempt; default 60 s */
+	struct http *http;    /* a client to send through (borrowed: one its owner may
+			       * interrupt from another thread); NULL: one per read */
 };
 
 /* Everything read from a source. */

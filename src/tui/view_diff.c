@@ -2,9 +2,10 @@
  * side by side or in one column on narrow terminals, with Terraform's
  * markers (~ + -) as well as colour, unchanged fields folded into a count,
  * long values wrapped, and n/N to jump between differences. Fed from two
- * files, or by `:diff snapshot|source TYPE ID` from the store and the
- * target API for the selected account, fetched on a worker thread so the
- * console keeps answering keys while the target is slow. */
+ * files, or by `:diff snapshot|source|preview|reference TYPE ID` from the
+ * store, the account's source and the target API for the selected account,
+ * fetched on a worker thread so the console keeps answering keys while the
+ * target is slow. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -15,11 +16,14 @@
 #include "warroom/http.h"
 #include "warroom/jsondiff.h"
 #include "warroom/plan.h"
+#include "warroom/source.h"
+#include "warroom/source_import.h"
 #include "warroom/targetapi.h"
 #include "warroom/tui.h"
 #include "warroom/widgets.h"
 
 #define FETCH_TIMEOUT_MS 5000 /* one entity: a fetch gives up past this, retries included */
+#define SOURCE_RETRIES 2      /* a source's 429/5xx, retried this often, no more */
 
 #define SIDE_BY_SIDE_MIN 100 /* narrower terminals get the unified column */
 
@@ -267,7 +271,7 @@ static int diff_request(struct tui *t, struct view *v, enum request r)
 	}
 }
 
-/* ---- `:diff snapshot|source TYPE ID`, fetched in the background ---------------------- */
+/* ---- `:diff snapshot|source|preview|reference TYPE ID`, fetched in the background ---- */
 
 /* One `:diff` request. The UI thread fills the first part and prepares
  * whatever is local (the store), then a worker thread does the HTTP and the
@@ -282,6 +286,7 @@ struct diff_job {
 	char id[256];
 	char *what;                    /* "snapshot service 'x' of acct-001" */
 	struct targetapi api;          /* opened here: libcurl initialised on this thread */
+	struct source_account src;     /* the account's source, its token read here */
 	int64_t started_ms;
 	/* the left side: prepared on the UI thread or fetched by the worker */
 	struct entity_set left;
@@ -333,12 +338,60 @@ static int fetch_reference(struct diff_job *j, struct err *e)
 	if (targetapi_fetch_one(&j->api, j->account->id, TARGETAPI_REFERENCE, j->type, j->id,
 				&j->left, e) < 0)
 		return -1;
-	/* the reference dataset the simulator serves for the tenant (not the
-	 * source read by an importer) comes in the target's shape: canonical
-	 * on both sides, the target's bookkeeping is not a difference */
+	/* the reference dataset the simulator serves for the tenant comes in
+	 * the target's shape: canonical on both sides, the target's bookkeeping
+	 * is not a difference */
 	targetapi_to_canonical(&j->left);
 	j->left_label = xstrdup("reference dataset (canonical)");
 	return 0;
+}
+
+/* The account's source as accounts.yaml names it; its token is a local
+ * read. The read goes through the target's client, so that dropping the
+ * job interrupts it too. */
+static int prepare_source(struct tui *t, struct diff_job *j, struct err *e)
+{
+	(void)t;
+	if (source_account_open(j->account, &j->src, e) < 0)
+		return -1;
+	j->src.conn.http = j->api.http;
+	j->src.conn.timeout_ms = FETCH_TIMEOUT_MS;
+	j->src.conn.max_retries = SOURCE_RETRIES;
+	return 0;
+}
+
+/* The entity read from the source through its importer, canonical. */
+static int fetch_source(struct diff_job *j, struct err *e)
+{
+	if (source_fetch_one(&j->src.conn, j->type, j->id, &j->left, e) < 0)
+		return -1;
+	j->left_label = xasprintf("%s source (canonical)", source_system_name(j->src.conn.system));
+	return 0;
+}
+
+/* What the import would write for the entity the source has now. */
+static int fetch_preview(struct diff_job *j, struct err *e)
+{
+	if (source_fetch_one(&j->src.conn, j->type, j->id, &j->left, e) < 0)
+		return -1;
+	for (size_t i = 0; i < j->left.n; i++) {
+		cJSON *doc = source_import_document(j->left.items[i]);
+		cJSON_Delete(j->left.items[i]->doc);
+		j->left.items[i]->doc = doc;
+	}
+	j->left_label = xstrdup("import would write");
+	return 0;
+}
+
+/* The target's record as the import compares it: its bookkeeping dropped,
+ * its own field names kept. */
+static void import_shape(struct entity_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		cJSON *doc = source_import_target_document(s->items[i]->doc);
+		cJSON_Delete(s->items[i]->doc);
+		s->items[i]->doc = doc;
+	}
 }
 
 /* A kind is one row: what its left side is, where it is read (prepare on
@@ -348,12 +401,15 @@ static const struct {
 	const char *word;
 	diff_prepare_fn prepare;
 	diff_fetch_fn fetch;
-	int canonical;       /* the target's copy turned into the canonical shape */
-	int gone_is_drift;   /* a 404 from the target: the entity was removed since */
+	void (*right_shape)(struct entity_set *s); /* the target's copy made comparable; may be NULL */
+	const char *absent;  /* a 404 from the target is this (every field one-sided); NULL: an error */
 	const char *right_label;
 } diff_kinds[] = {
-	{"snapshot", prepare_snapshot, NULL, 0, 1, "target now"},
-	{"source", NULL, fetch_reference, 1, 0, "target now (canonical)"},
+	{"snapshot", prepare_snapshot, NULL, NULL, "gone: 404", "target now"},
+	{"source", prepare_source, fetch_source, targetapi_to_canonical, NULL, "target now (canonical)"},
+	{"preview", prepare_source, fetch_preview, import_shape, "absent: the import creates it",
+	 "target now"},
+	{"reference", NULL, fetch_reference, targetapi_to_canonical, NULL, "target now (canonical)"},
 };
 
 const char *view_diff_kind(size_t i)
@@ -378,7 +434,8 @@ static void name_url(struct err *e, const char *base)
 static void name_unknown(struct err *e, const struct account *a, enum entity_type type,
 			 const char *id)
 {
-	if (!strstr(e->msg, ": 404"))
+	/* a source's own 404 already says what it lacks */
+	if (!strstr(e->msg, ": 404") || strstr(e->msg, " has no "))
 		return;
 	char *m = xasprintf("unknown %s '%s' for %s: %s", entity_type_name(type), id, a->id, e->msg);
 	snprintf(e->msg, sizeof(e->msg), "%s", m);
@@ -400,8 +457,8 @@ static void *fetch_main(void *arg)
 	if (!rc) {
 		rc = targetapi_fetch_one(&j->api, j->account->id, TARGETAPI_TARGET, j->type, j->id,
 					 &j->right, &j->e);
-		if (rc && diff_kinds[k].gone_is_drift && strstr(j->e.msg, ": 404")) {
-			j->gone = 1; /* shown as every field removed */
+		if (rc && diff_kinds[k].absent && strstr(j->e.msg, ": 404")) {
+			j->gone = 1; /* every field shown on the left only */
 			rc = 0;
 		}
 	}
@@ -409,14 +466,15 @@ static void *fetch_main(void *arg)
 		name_url(&j->e, j->api.base);
 		name_unknown(&j->e, j->account, j->type, j->id);
 	} else {
-		if (diff_kinds[k].canonical)
-			targetapi_to_canonical(&j->right);
+		if (diff_kinds[k].right_shape)
+			diff_kinds[k].right_shape(&j->right);
 		const char *plural = entity_type_plural(j->type);
 		j->left_doc = doc_text(&j->left);
 		j->right_doc = doc_text(&j->right);
 		j->left_title = xasprintf("%s: %s %s", j->left_label, plural, j->id);
-		j->right_title = xasprintf("%s: %s %s%s", diff_kinds[k].right_label, plural, j->id,
-					   j->gone ? " (gone: 404)" : "");
+		j->right_title = xasprintf("%s: %s %s%s%s%s", diff_kinds[k].right_label, plural, j->id,
+					   j->gone ? " (" : "", j->gone ? diff_kinds[k].absent : "",
+					   j->gone ? ")" : "");
 	}
 	j->rc = rc;
 	atomic_store(&j->done, 1);
@@ -426,6 +484,7 @@ static void *fetch_main(void *arg)
 static void job_free(struct diff_job *j)
 {
 	targetapi_close(&j->api);
+	source_account_close(&j->src);
 	entity_set_free(&j->left);
 	entity_set_free(&j->right);
 	free(j->what);

@@ -3,7 +3,7 @@
 # the simulator: a tenant imported, its cutover snapshot taken, one service
 # edited with PUT; `:diff snapshot services ID` shows the edited field
 # against the snapshot (and an entity gone since, every field removed),
-# `:diff source services ID` against the reference dataset; a missing
+# `:diff reference services ID` against the reference dataset; a missing
 # snapshot, an unknown id or type, a bad line and a target that went away
 # are named on the status line. The login is not in the program's roster, so
 # the console is read-only: comparing only reads.
@@ -62,23 +62,23 @@ wait_screen "target now: services gone-1 (gone: 404)"
 wait_screen "- /id: \"gone-1\""
 wait_screen "snapshot service of acct-001: 0 changed, 0 added, 12 removed"
 
-note "source against target: the reference dataset and the target's canonical copy"
-typeline "diff source services $SID"
+note "reference against target: the reference dataset and the target's canonical copy"
+typeline "diff reference services $SID"
 wait_screen "reference dataset (canonical): services $SID"
 wait_screen "target now (canonical): services $SID"
 wait_screen "~ /name: \"edited-after-cutover\""
 wait_screen "Diff  1 changed, 0 added, 0 removed"
-wait_screen "source service of acct-001: 1 changed, 0 added, 0 removed"
+wait_screen "reference service of acct-001: 1 changed, 0 added, 0 removed"
 
 note "an unknown id, an unknown type, a bad line"
-typeline "diff source services no-such-id"
+typeline "diff reference services no-such-id"
 wait_screen "unknown service 'no-such-id' for acct-001: GET $SIM_URL/v1/tenants/acct-001/parity/source/services/no-such-id: 404"
 typeline "diff snapshot services no-such-id"
 wait_screen "the snapshot of acct-001 taken "
 wait_screen "has no service 'no-such-id'"
 typeline "diff snapshot widgets x"
 wait_screen "unknown entity type 'widgets'"
-typeline "diff source services ../../x"
+typeline "diff reference services ../../x"
 wait_screen "'../../x' is not an entity id"
 typeline "diff snapshot"
 wait_screen "usage: :diff snapshot TYPE ID"
@@ -94,7 +94,7 @@ wait_screen "acct-002 has no cutover snapshot yet"
 note "the target gone: the request is named, the console stays up"
 kill "$SIM_PID"
 wait_until 10 sh -c "! kill -0 $SIM_PID"
-typeline "diff source services $SID"
+typeline "diff reference services $SID"
 wait_screen "GET $SIM_URL/v1/tenants/acct-002/parity/source/services/$SID: "
 screen_has "$SID: GET " && { tmux_screen >&2; fail "the URL is named twice"; }
 typeline q

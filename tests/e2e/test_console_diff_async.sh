@@ -26,7 +26,7 @@ curl -sf "$SIM_URL/v1/tenants/acct-001/services/$SID" |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); d["name"]="edited-after-cutover"; print(json.dumps(d))' >"$T/edit.json"
 curl -sf -XPUT "$SIM_URL/v1/tenants/acct-001/services/$SID" -d @"$T/edit.json" >/dev/null
 
-# only the reference side is held: `:diff source` waits, `:diff snapshot` does not
+# only the reference side is held: `:diff reference` waits, `:diff snapshot` does not
 hold_source() {
 	curl -sf -XPOST -H 'Content-Type: application/json' \
 		--data-binary "{\"latency_ms\":$HELD_MS,\"paths\":\"/v1/tenants/acct-001/parity/source/\"}" \
@@ -55,32 +55,32 @@ note "? lists the : commands with their words"
 tmux_keys ?
 wait_screen "Keys of the accounts view"
 tmux_keys End # the commands come after the keys
-wait_screen ":diff snapshot|source TYPE ID"
+wait_screen ":diff snapshot|source|preview|reference"
 wait_screen ":theme [NAME]"
 tmux_keys q
 wait_screen "Accounts  3 of 3 shown"
 
 note "a held fetch: the status line counts, keys answer, the diff comes with the answer"
-typeline "diff source services $SID"
-wait_screen "fetching source service '$SID' of acct-001 ..."
+typeline "diff reference services $SID"
+wait_screen "fetching reference service '$SID' of acct-001 ..."
 # the clock moves without a key pressed
 wait_until 5 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -qE 'fetching .* [1-9]\.[0-9]s'" ||
 	{ tmux_screen >&2; fail "the fetch's clock did not move"; }
 tmux_keys ?
 wait_screen "Keys of the accounts view" 1
-screen_has "fetching source service" || { tmux_screen >&2; fail "the help came only after the fetch"; }
+screen_has "fetching reference service" || { tmux_screen >&2; fail "the help came only after the fetch"; }
 screen_has "reference dataset" && { tmux_screen >&2; fail "the diff came before the held answer"; }
 wait_screen "reference dataset (canonical): services $SID" 10
 wait_screen "~ /name: \"edited-after-cutover\""
-wait_screen "source service of acct-001: 1 changed, 0 added, 0 removed"
+wait_screen "reference service of acct-001: 1 changed, 0 added, 0 removed"
 [ "$(held_requests | wc -l)" = 1 ] || fail "expected one held request: $(held_requests)"
 held_requests | awk -v h=$HELD_MS '$1 != 200 || $2 < h { exit 1 }' ||
 	fail "the held request did not end with its answer: $(held_requests)"
 
 note "a second :diff supersedes the first: the held answer is never drawn"
 curl -sf -X DELETE "$SIM_URL/_sim/requests" >/dev/null
-typeline "diff source services $SID"
-wait_screen "fetching source service '$SID' of acct-001"
+typeline "diff reference services $SID"
+wait_screen "fetching reference service '$SID' of acct-001"
 typeline "diff snapshot services $SID"
 wait_screen "snapshot service of acct-001: 2 changed, 0 added, 0 removed"
 wait_screen "cutover snapshot "
@@ -96,18 +96,18 @@ screen_has "reference dataset" && { tmux_screen >&2; fail "a superseded answer w
 screen_has "target now: services $SID" || { tmux_screen >&2; fail "the newer diff is gone"; }
 
 note "Esc drops a running fetch and nothing else"
-typeline "diff source services $SID"
-wait_screen "fetching source service"
+typeline "diff reference services $SID"
+wait_screen "fetching reference service"
 tmux_keys Escape
-wait_screen "source service '$SID' of acct-001: cancelled"
+wait_screen "reference service '$SID' of acct-001: cancelled"
 screen_has "[diff]" || { tmux_screen >&2; fail "Esc left the diff view too"; }
 tmux_keys j
 wait_screen "[diff]"
 screen_has "reference dataset" && { tmux_screen >&2; fail "a cancelled answer was drawn"; }
 
 note "quitting during a fetch ends at once, cleanly"
-typeline "diff source services $SID"
-wait_screen "fetching source service"
+typeline "diff reference services $SID"
+wait_screen "fetching reference service"
 typeline q
 wait_until 2 test -s "$T/rc" || { tmux_screen >&2; fail "the console waited for the fetch to quit"; }
 [ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "console exited $(cat "$T/rc")"; }

@@ -14,6 +14,7 @@
 
 struct conn {
 	struct http *http;
+	int own_http; /* made for this read, freed with it */
 	char *auth, *accept;
 	int64_t next_ms; /* monotonic: when pacing lets the next request go */
 };
@@ -33,7 +34,8 @@ static struct conn *conn_open(const struct source_conn *c, const struct source_d
 			      struct err *e)
 {
 	struct conn *k = xcalloc(1, sizeof(*k));
-	k->http = http_new(e);
+	k->own_http = !c->http;
+	k->http = c->http ? c->http : http_new(e);
 	if (!k->http) {
 		free(k);
 		return NULL;
@@ -47,7 +49,8 @@ static void conn_close(struct conn *k)
 {
 	if (!k)
 		return;
-	http_free(k->http);
+	if (k->own_http)
+		http_free(k->http);
 	free(k->auth);
 	free(k->accept);
 	free(k);
@@ -103,7 +106,7 @@ int source_fetch_get(struct source_fetch *f, const char *path, const char *query
 		.n_headers = ARRAY_SIZE(headers),
 		.idempotent = 1,
 		.retries = c->max_retries > 0 ? c->max_retries : 5,
-		.timeout_ms = 60000,
+		.timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 60000,
 		.max_response = FETCH_MAX_BODY,
 	};
 	/* Pacing keeps a long read under the key's rate limit instead of
