@@ -24,6 +24,13 @@ struct source_sim_flavor {
  * answered (fault, 401, unknown account). */
 int source_sim_begin(struct sim_call *call, const struct source_sim_flavor *fl);
 
+/* Starts a single-item read (GET .../{id}): source_sim_begin, then the
+ * entity of `kind` the path's first parameter names, into *out. Returns the
+ * account index, or -1 once it has answered (a fault, 401, or a 404 in the
+ * API's shape). */
+int source_sim_single(struct sim_call *call, const struct source_sim_flavor *fl,
+		      enum simdata_kind kind, struct simdata_entity *out);
+
 /* An unsigned query parameter; dflt when absent, -1 when not a number. */
 long source_sim_long(const struct sim_call *call, const char *name, long dflt);
 

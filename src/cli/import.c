@@ -11,7 +11,7 @@
 #include "warroom/diag.h"
 #include "warroom/plan.h"
 #include "warroom/source_import.h"
-#include "warroom/template.h"
+#include "warroom/targetapi.h"
 
 struct import_args {
 	const char *program, *account, *db;
@@ -60,22 +60,10 @@ static const struct account *find_account(const struct program *p, const char *i
 	return NULL;
 }
 
-static char *render(const struct account *a, const char *tmpl, const char *what, struct err *e)
+/* The target's base URL without a trailing '/': paths are appended to it. */
+static char *target_url(const struct account *a, struct err *e)
 {
-	if (!tmpl) {
-		err_set(e, "account '%s' has no %s", a->id, what);
-		return NULL;
-	}
-	struct template_vars v = {
-		.account_id = a->id,
-		.account_name = a->name,
-		.source_base_url = a->source.base_url,
-		.target_base_url = a->target.base_url,
-		.source_system = account_system_name(a->source.system),
-	};
-	char *s = template_render(tmpl, &v, e);
-	if (!s)
-		err_wrap(e, "account '%s': %s", a->id, what);
+	char *s = targetapi_account_url(a, e);
 	size_t n = s ? strlen(s) : 0;
 	while (n && s[n - 1] == '/')
 		s[--n] = 0;
@@ -197,7 +185,7 @@ static int run(const struct import_args *a, const struct program *p, struct err 
 	struct import_report rep = {0};
 	struct store *store = NULL;
 	int rc = read_source(acct, a, &sa, &src, e);
-	if (rc == 0 && !(turl = render(acct, acct->target.base_url, "target.base_url", e)))
+	if (rc == 0 && !(turl = target_url(acct, e)))
 		rc = -1;
 	const char *tenv = acct->target.token_env;
 	struct import_options o = {

@@ -414,13 +414,6 @@ static void h_list(struct sim_call *call)
 		}
 }
 
-static void not_found(struct sim_call *call, const char *what)
-{
-	char *msg = xasprintf("No %s was found with id '%s'", what, call->params[0]);
-	iio_error(call, 404, "not_found", msg);
-	free(msg);
-}
-
 /* GET /v3/catalog_entries/{id}: the entry with its catalog type, a service
  * or a team. */
 static void h_catalog_entry(struct sim_call *call)
@@ -441,7 +434,7 @@ static void h_catalog_entry(struct sim_call *call)
 		cJSON_AddItemToObject(root, "catalog_type", team_type());
 	} else {
 		cJSON_Delete(root);
-		not_found(call, "catalog entry");
+		iio_error(call, 404, "not_found", "Not Found: no catalog entry with that id");
 		return;
 	}
 	sim_reply_json(call, 200, root);
@@ -464,18 +457,12 @@ static const struct {
 
 static void h_single(struct sim_call *call)
 {
-	int acct = source_sim_begin(call, &iio_flavor);
-	if (acct < 0)
-		return;
 	size_t i = 0;
 	while (i + 1 < ARRAY_SIZE(singles) && !util_has_prefix(call->path, singles[i].prefix))
 		i++;
 	struct simdata_entity e;
-	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, singles[i].kind, call->params[0],
-				&e) < 0) {
-		not_found(call, singles[i].wrapper);
+	if (source_sim_single(call, &iio_flavor, singles[i].kind, &e) < 0)
 		return;
-	}
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, singles[i].wrapper, singles[i].render(&e));
 	sim_reply_json(call, 200, root);

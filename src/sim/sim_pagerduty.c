@@ -171,6 +171,22 @@ int source_sim_begin(struct sim_call *call, const struct source_sim_flavor *fl)
 	return account;
 }
 
+int source_sim_single(struct sim_call *call, const struct source_sim_flavor *fl,
+		      enum simdata_kind kind, struct simdata_entity *out)
+{
+	int acct = source_sim_begin(call, fl);
+	if (acct < 0)
+		return -1;
+	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, kind, call->params[0], out) < 0) {
+		char *msg = xasprintf("Not Found: no %s with id '%s'", simdata_kind_singular(kind),
+				      call->params[0]);
+		fl->error(call, 404, "not_found", msg);
+		free(msg);
+		return -1;
+	}
+	return acct;
+}
+
 /* POST /_sim/source_faults {"faults":[{path, param?, value?, kind, status?,
  * retry_after?, times?}]} replaces the script; DELETE clears it. */
 static cJSON *rules_json(const struct source_state *st)
@@ -622,18 +638,13 @@ static const struct {
 
 static void h_single(struct sim_call *call)
 {
-	int acct = source_sim_begin(call, &pd_flavor);
-	if (acct < 0)
-		return;
 	size_t i = 0;
 	while (i + 1 < ARRAY_SIZE(singles) && !util_has_prefix(call->path, singles[i].prefix))
 		i++;
 	struct simdata_entity e;
-	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, singles[i].kind, call->params[0],
-				&e) < 0) {
-		pd_error(call, 404, "not_found", "Not Found");
+	int acct = source_sim_single(call, &pd_flavor, singles[i].kind, &e);
+	if (acct < 0)
 		return;
-	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, singles[i].wrapper, singles[i].render(call, (unsigned)acct, &e));
 	sim_reply_json(call, 200, o);

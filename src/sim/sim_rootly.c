@@ -356,19 +356,13 @@ static void h_list(struct sim_call *call)
  * or JSON:API's 404. */
 static void h_single(struct sim_call *call)
 {
-	int acct = source_sim_begin(call, &rootly_flavor);
-	if (acct < 0)
-		return;
 	size_t i = 0;
 	while (i + 1 < ARRAY_SIZE(lists) &&
 	       !(util_has_prefix(call->path, lists[i].path) && call->path[strlen(lists[i].path)] == '/'))
 		i++;
 	struct simdata_entity e;
-	if (simdata_entity_find(sim_data(call->sim), (unsigned)acct, lists[i].kind, call->params[0],
-				&e) < 0) {
-		rootly_error(call, 404, "not_found", "Record not found");
+	if (source_sim_single(call, &rootly_flavor, lists[i].kind, &e) < 0)
 		return;
-	}
 	cJSON *data = cJSON_CreateArray(), *included = cJSON_CreateArray();
 	lists[i].render(&e, data, included);
 	cJSON *root = cJSON_CreateObject();

@@ -256,6 +256,30 @@ static cJSON *parse_json(const char *body, size_t len, struct err *e)
 	return root;
 }
 
+/* Items mapped into a stage reach the sink only when the whole answer
+ * was read. */
+struct stage {
+	struct entity_set set;
+	struct verdict_list v;
+	struct source_sink sink;
+};
+
+static void stage_open(struct stage *st, const struct source_sink *to)
+{
+	memset(st, 0, sizeof(*st));
+	st->sink = *to;
+	st->sink.set = &st->set;
+	st->sink.verdicts = &st->v;
+}
+
+static void stage_close(struct stage *st, struct source_sink *to, int keep)
+{
+	if (keep)
+		source_stage_merge(to, &st->set, &st->v);
+	entity_set_free(&st->set);
+	verdict_list_free(&st->v);
+}
+
 int source_parse_page(enum source_system s, size_t endpoint, const char *body, size_t len,
 		      struct source_sink *sink, struct source_cursor *c, struct err *e)
 {
@@ -265,28 +289,21 @@ int source_parse_page(enum source_system s, size_t endpoint, const char *body, s
 	cJSON *root = parse_json(body, len, e);
 	if (!root)
 		return -1;
-	struct entity_set set = {0};
-	struct verdict_list v = {0};
-	struct source_sink stage = *sink;
-	stage.set = &set;
-	stage.verdicts = &v;
+	struct stage st;
+	stage_open(&st, sink);
 	struct source_cursor next = *c;
 	next.after = NULL;
-	int rc = d->parse(endpoint, root, &stage, &next, e);
+	int rc = d->parse(endpoint, root, &st.sink, &next, e);
 	cJSON_Delete(root);
 	if (rc < 0) {
 		free(next.after);
-		entity_set_free(&set);
-		verdict_list_free(&v);
-		return -1;
+	} else {
+		if (next.after != c->after)
+			free(c->after);
+		*c = next;
 	}
-	if (next.after != c->after)
-		free(c->after);
-	*c = next;
-	source_stage_merge(sink, &set, &v);
-	entity_set_free(&set);
-	verdict_list_free(&v);
-	return 0;
+	stage_close(&st, sink, rc == 0);
+	return rc;
 }
 
 int source_parse_one(enum source_system s, enum entity_type t, const char *body, size_t len,
@@ -298,17 +315,11 @@ int source_parse_one(enum source_system s, enum entity_type t, const char *body,
 	cJSON *root = parse_json(body, len, e);
 	if (!root)
 		return -1;
-	struct entity_set set = {0};
-	struct verdict_list v = {0};
-	struct source_sink stage = *sink;
-	stage.set = &set;
-	stage.verdicts = &v;
-	int rc = d->parse_one(t, root, &stage, e);
+	struct stage st;
+	stage_open(&st, sink);
+	int rc = d->parse_one(t, root, &st.sink, e);
 	cJSON_Delete(root);
-	if (rc == 0)
-		source_stage_merge(sink, &set, &v);
-	entity_set_free(&set);
-	verdict_list_free(&v);
+	stage_close(&st, sink, rc == 0);
 	return rc;
 }
 
