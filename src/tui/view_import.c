@@ -22,10 +22,12 @@ static const struct {
 	[IMPORT_REFUSED] = {"✗", "x", ROLE_FAIL},
 };
 
-/* Which `:diff` kind Enter opens for an item, by its verdict. */
+/* Which `:diff` kind Enter opens for an item, by its verdict: what the
+ * import would write against the target's record; a refused item has no
+ * such document, and its source read says why. */
 static const char *const enter_kind[IMPORT_ACTION_COUNT] = {
-	[IMPORT_CREATE] = "source", [IMPORT_UPDATE] = "source",
-	[IMPORT_UNCHANGED] = "source", [IMPORT_REFUSED] = "source",
+	[IMPORT_CREATE] = "preview", [IMPORT_UPDATE] = "preview",
+	[IMPORT_UNCHANGED] = "preview", [IMPORT_REFUSED] = "source",
 };
 
 struct importview {

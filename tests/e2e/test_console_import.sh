@@ -3,7 +3,7 @@
 # (or 8) shows the selected account's verdicts from the store with the same
 # counts the command printed, whether it was a dry run and when, refused
 # items first with their reason; `/verdict:create` filters; Enter on an item
-# asks `:diff` for its entity, in the background; `?` lists `:import`. All
+# asks `:diff preview` for its entity, in the background; `?` lists `:import`. All
 # of it in an observer's read-only console.
 . "$(dirname "$0")/lib.sh"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color WARROOM_THEMES=$ROOT/themes
@@ -100,17 +100,22 @@ wait_screen "[run]"
 tmux_keys 8
 wait_screen "Import  acct-001"
 curl -sf -XPOST -H 'Content-Type: application/json' \
-	--data-binary '{"latency_ms":2000,"paths":"/v1/tenants/acct-001/parity/source/"}' \
+	--data-binary '{"latency_ms":2000,"paths":"/pagerduty/"}' \
 	"$SIM_URL/_sim/faults" >/dev/null
 row=$(tmux_screen | grep -A1 'REASON / CHANGES' | tail -n1)
 type=$(echo "$row" | awk '{print $1}') id=$(echo "$row" | awk '{print $2}')
 [ -n "$type" ] && [ -n "$id" ] || { tmux_screen >&2; fail "no item row"; }
 tmux_keys Enter
-wait_screen "fetching source $type '$id' of acct-001"
-# the answer: a diff, or (a dry run created nothing) the target's 404 named
+wait_screen "fetching preview $type '$id' of acct-001"
+# the answer: what the import would write against the target's record (a
+# dry run created nothing: the import creates it)
+wait_screen "$id (absent: the import creates it)" 10
 wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main |
-	grep -qE '(source|preview) $type of acct-001: |unknown $type .$id. for acct-001: GET '" ||
+	grep -qE 'preview $type of acct-001: 0 changed, 0 added, [1-9]'" ||
 	{ tmux_screen >&2; fail "the diff of $type $id never answered"; }
+
+tmux_keys 8 # back from the diff pane
+wait_screen "Import  acct-001"
 
 note "a newer run replaces the view's items without a key pressed"
 title() { tmux_screen | grep -o 'Import  acct-001  dry run [^ ]*'; }
