@@ -55,6 +55,9 @@ const char *node_kind_article(enum node_kind k);
 bool node_is_null(const struct node *n);
 /* The value of key in a mapping, or NULL. */
 const struct node *node_get(const struct node *map, const char *key);
+/* Whether two trees are the same to the last place and weight (the two ways
+ * of parsing one file must agree); on a difference, where it is goes to why. */
+bool node_equal(const struct node *a, const struct node *b, char *why, size_t why_size);
 void node_doc_free(struct node_doc *doc);
 
 #endif

@@ -4,6 +4,7 @@
 #include "warroom/node.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -194,6 +195,35 @@ const struct node *node_get(const struct node *map, const char *key)
 			return map->u.pairs[i].value;
 	}
 	return NULL;
+}
+
+bool node_equal(const struct node *a, const struct node *b, char *why, size_t why_size)
+{
+	if (!a || !b) {
+		if (a != b)
+			snprintf(why, why_size, "one tree ends where the other has a node at %d:%d",
+				 a ? a->line : b->line, a ? a->col : b->col);
+		return a == b;
+	}
+	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n ||
+	    a->quoted != b->quoted || a->alias != b->alias || a->weight != b->weight ||
+	    (a->kind == NODE_SCALAR && memcmp(a->u.str, b->u.str, a->n) != 0)) {
+		snprintf(why, why_size,
+			 "%s at %d:%d (%u long, weight %u) differs from %s at %d:%d (%u long, weight %u)",
+			 node_kind_article(a->kind), a->line, a->col, a->n, a->weight,
+			 node_kind_article(b->kind), b->line, b->col, b->n, b->weight);
+		return false;
+	}
+	for (uint32_t i = 0; i < a->n && a->kind != NODE_SCALAR; i++) {
+		bool same = a->kind == NODE_SEQ
+				    ? node_equal(a->u.items[i], b->u.items[i], why, why_size)
+				    : node_equal(a->u.pairs[i].key, b->u.pairs[i].key, why, why_size) &&
+					      node_equal(a->u.pairs[i].value, b->u.pairs[i].value, why,
+							 why_size);
+		if (!same)
+			return false;
+	}
+	return true;
 }
 
 void node_doc_free(struct node_doc *doc)

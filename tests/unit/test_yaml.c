@@ -289,29 +289,6 @@ static void test_files(void **state)
 
 /* ---- a big file in two halves: the same tree and the same diagnostics ---- */
 
-static void same_tree(const struct node *a, const struct node *b)
-{
-	if (!a || !b) {
-		assert_ptr_equal(a, b);
-		return;
-	}
-	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n ||
-	    a->quoted != b->quoted || a->alias != b->alias || a->weight != b->weight)
-		fail_msg("node at %d:%d (kind %d, %u children, weight %u) differs from %d:%d "
-			 "(kind %d, %u children, weight %u)", a->line, a->col, a->kind, a->n,
-			 a->weight, b->line, b->col, b->kind, b->n, b->weight);
-	if (a->kind == NODE_SCALAR)
-		assert_string_equal(a->u.str, b->u.str);
-	for (uint32_t i = 0; i < a->n; i++) {
-		if (a->kind == NODE_SEQ) {
-			same_tree(a->u.items[i], b->u.items[i]);
-		} else if (a->kind == NODE_MAP) {
-			same_tree(a->u.pairs[i].key, b->u.pairs[i].key);
-			same_tree(a->u.pairs[i].value, b->u.pairs[i].value);
-		}
-	}
-}
-
 /* Parses text whole and with a cut forced; both must agree. Returns the
  * parts the forced parse used. */
 static int whole_and_halves(const char *text)
@@ -328,7 +305,9 @@ static int whole_and_halves(const char *text)
 	char x[1024], y[1024];
 	for (size_t i = 0; i < d1.n; i++)
 		assert_string_equal(diag_text(&d1, i, x, sizeof(x)), diag_text(&d2, i, y, sizeof(y)));
-	same_tree(a.root, b.root);
+	char why[256] = "";
+	if (!node_equal(a.root, b.root, why, sizeof(why)))
+		fail_msg("the halves' tree differs from the whole: %s", why);
 	int parts = r2 == 0 ? b.parts : 0;
 	if (r1 == 0)
 		assert_int_equal(a.parts, 1);
