@@ -18,6 +18,7 @@
 #include "warroom/util.h"
 
 struct store;          /* store.h */
+struct targetapi;      /* targetapi.h */
 struct exception_list; /* exceptions.h */
 
 struct drift_result {
@@ -48,11 +49,12 @@ int drift_fires(int64_t since_ms, int64_t now_ms, int64_t threshold_ms);
 
 /* ---- the io half ---------------------------------------------------------------------- */
 
-/* Reads every entity of the account's tenant from the target API and keeps
- * them as the account's snapshot (reason "cutover", ...), in one
- * transaction, audited as "drift.snapshot". *count gets the entities kept
- * (may be NULL). What the engine calls when an account cuts over. */
-int drift_snapshot(struct store *st, const char *account, const char *target_base_url,
+/* Reads every entity of the account's tenant through the target API (opened
+ * by the caller, with the account's URL and token) and keeps them as the
+ * account's snapshot (reason "cutover", ...), in one transaction, audited as
+ * "drift.snapshot". *count gets the entities kept (may be NULL). What the
+ * engine calls when an account cuts over. */
+int drift_snapshot(struct store *st, const char *account, struct targetapi *api,
 		   const char *reason, size_t *count, struct err *e);
 /* The same from entities already read. */
 int drift_snapshot_save(struct store *st, const char *account, const struct entity_set *set,
@@ -66,7 +68,7 @@ int drift_snapshot_load(struct store *st, const char *account, struct entity_set
  * explaining what they cover; appends a drift/entities sample (value =
  * unexplained differences) and a "drift.check" audit record. -1 with a
  * message when there is no snapshot or the target cannot be read. */
-int drift_check(struct store *st, const char *account, const char *target_base_url,
+int drift_check(struct store *st, const char *account, struct targetapi *api,
 		const struct exception_list *exceptions, struct drift_result *out, struct err *e);
 
 /* Since when the account's drift has been unexplained, from its drift

@@ -131,8 +131,9 @@ int source_fetch_one(const struct source_conn *c, enum entity_type type, const c
 /* An RFC 3339 time as ms since the epoch; -1 when it is not one. */
 int source_time_ms(const char *s, int64_t *ms);
 
-/* The token for a source: from the environment variable `env_name`, else
- * the file, else NULL with a message. Trailing newlines are dropped. */
+/* A token (a source's or a target's): from the environment variable
+ * `env_name`, else the file, which only its owner may read (mode 0600),
+ * else NULL with a message. Trailing newlines are dropped. */
 char *source_token(const char *env_name, const char *file, struct err *e);
 
 #endif

@@ -28,6 +28,12 @@ struct targetapi {
 };
 /* 0, or -1 with a message when the URL is not http(s) or curl cannot start. */
 int targetapi_open(struct targetapi *t, const char *base_url, struct err *e);
+/* Every request from now on carries `Authorization: Bearer token` (NULL: none). */
+void targetapi_set_token(struct targetapi *t, const char *token);
+/* Opens the account's target: its rendered target.base_url and, when the
+ * account names a target token (token_env or token_file), that token; a
+ * token named but not there is an error saying which. */
+int targetapi_open_account(struct targetapi *t, const struct account *a, struct err *e);
 void targetapi_close(struct targetapi *t);
 
 /* GET base + path (path starts with '/'); a 2xx body as JSON. Otherwise

@@ -65,21 +65,21 @@ static void print_minutes(int64_t ms)
 static int one_account(struct store *st, const struct account *a, const struct exception_list *exc,
 		       int snapshot, int64_t threshold_ms, struct err *e)
 {
-	char *url = targetapi_account_url(a, e);
-	if (!url)
+	struct targetapi api;
+	if (targetapi_open_account(&api, a, e))
 		return -1;
 	int rc;
 	if (snapshot) {
 		size_t n = 0;
-		rc = drift_snapshot(st, a->id, url, "cutover", &n, e);
+		rc = drift_snapshot(st, a->id, &api, "cutover", &n, e);
+		targetapi_close(&api);
 		if (!rc)
 			printf("%-14s snapshot taken: %zu entities\n", a->id, n);
-		free(url);
 		return rc;
 	}
 	struct drift_result r;
-	rc = drift_check(st, a->id, url, exc, &r, e);
-	free(url);
+	rc = drift_check(st, a->id, &api, exc, &r, e);
+	targetapi_close(&api);
 	if (rc)
 		return -1;
 	int64_t since = 0, now = util_now_ms();

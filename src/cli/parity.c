@@ -191,15 +191,6 @@ static int read_source_side(struct targetapi *api, const struct account *a, int 
 	return 0;
 }
 
-static int open_api(const struct account *a, struct targetapi *api, struct err *e)
-{
-	char *url = targetapi_account_url(a, e);
-	if (!url)
-		return -1;
-	int rc = targetapi_open(api, url, e);
-	free(url);
-	return rc;
-}
 
 /* What a measure read: the API it read through and both sides. */
 struct sides {
@@ -238,7 +229,7 @@ static int measure(const struct program *p, const struct account *a, struct pari
 		   struct parity_result *r, struct cost *cost, struct err *e)
 {
 	struct sides s = {0};
-	if (open_api(a, &s.api, e))
+	if (targetapi_open_account(&s.api, a, e))
 		return -1;
 	int rc = read_source_side(&s.api, a, o->reference, &s.src, e);
 	if (!rc && o->aa) {
@@ -420,7 +411,7 @@ static int measure_bucketed(const struct program *p, const struct account *a,
 			    struct err *e)
 {
 	struct sides s = {0};
-	if (open_api(a, &s.api, e))
+	if (targetapi_open_account(&s.api, a, e))
 		return -1;
 	struct parity_totals tot[ENTITY_TYPE_COUNT];
 	memset(tot, 0, sizeof(tot));

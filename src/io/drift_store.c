@@ -63,15 +63,11 @@ int drift_snapshot_save(struct store *st, const char *account, const struct enti
 	return own ? store_commit(st, e) : 0;
 }
 
-int drift_snapshot(struct store *st, const char *account, const char *target_base_url,
+int drift_snapshot(struct store *st, const char *account, struct targetapi *api,
 		   const char *reason, size_t *count, struct err *e)
 {
-	struct targetapi api;
-	if (targetapi_open(&api, target_base_url, e))
-		return -1;
 	struct entity_set set = {0};
-	int rc = targetapi_fetch_all(&api, account, TARGETAPI_TARGET, &set, e);
-	targetapi_close(&api);
+	int rc = targetapi_fetch_all(api, account, TARGETAPI_TARGET, &set, e);
 	if (!rc)
 		rc = drift_snapshot_save(st, account, &set, reason, util_now_ms(), e);
 	if (!rc && count)
@@ -136,7 +132,7 @@ int drift_snapshot_load(struct store *st, const char *account, struct entity_set
 	return 1;
 }
 
-int drift_check(struct store *st, const char *account, const char *target_base_url,
+int drift_check(struct store *st, const char *account, struct targetapi *api,
 		const struct exception_list *exceptions, struct drift_result *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
@@ -148,12 +144,7 @@ int drift_check(struct store *st, const char *account, const char *target_base_u
 			err_set(e, "%s has no cutover snapshot yet (warroom drift --snapshot takes one)", account);
 		return -1;
 	}
-	struct targetapi api;
-	int rc = targetapi_open(&api, target_base_url, e);
-	if (!rc) {
-		rc = targetapi_fetch_all(&api, account, TARGETAPI_TARGET, &now, e);
-		targetapi_close(&api);
-	}
+	int rc = targetapi_fetch_all(api, account, TARGETAPI_TARGET, &now, e);
 	int64_t at = util_now_ms();
 	struct exception_list none = {0};
 	struct exceptions_explainer ex = {exceptions ? exceptions : &none, at};

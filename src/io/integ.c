@@ -194,6 +194,22 @@ int integ_parse(const char *body, size_t len, struct integ_report *out, struct e
 
 /* ---- the read ------------------------------------------------------------------------------ */
 
+/* The read through an opened target; closes it. */
+static int fetch_through(struct targetapi *t, const char *tenant, int64_t timeout_ms,
+			 struct integ_report *out, struct err *e)
+{
+	t->timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
+	char *path = xasprintf("/v1/tenants/%s/integrations/health", tenant);
+	cJSON *doc = targetapi_get_json(t, path, e);
+	int rc = doc ? parse_doc(doc, out, e) : -1;
+	if (doc && rc)
+		err_wrap(e, "GET %s", path);
+	cJSON_Delete(doc);
+	free(path);
+	targetapi_close(t);
+	return rc;
+}
+
 int integ_fetch(const char *base_url, const char *tenant, const char *token, int64_t timeout_ms,
 		struct integ_report *out, struct err *e)
 {
@@ -201,39 +217,18 @@ int integ_fetch(const char *base_url, const char *tenant, const char *token, int
 	struct targetapi t;
 	if (targetapi_open(&t, base_url, e))
 		return -1;
-	t.timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
-	t.auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
-	char *path = xasprintf("/v1/tenants/%s/integrations/health", tenant);
-	cJSON *doc = targetapi_get_json(&t, path, e);
-	int rc = doc ? parse_doc(doc, out, e) : -1;
-	if (doc && rc)
-		err_wrap(e, "GET %s", path);
-	cJSON_Delete(doc);
-	free(path);
-	targetapi_close(&t);
-	return rc;
+	targetapi_set_token(&t, token);
+	return fetch_through(&t, tenant, timeout_ms, out, e);
 }
 
 int integ_check_account(const struct account *a, int64_t timeout_ms, struct integ_report *out,
 			struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	char *url = targetapi_account_url(a, e);
-	if (!url)
+	struct targetapi t;
+	if (targetapi_open_account(&t, a, e))
 		return -1;
-	char *token = NULL;
-	int rc = 0;
-	if (a->target.token_env || a->target.token_file) {
-		token = source_token(a->target.token_file ? NULL : a->target.token_env,
-				     a->target.token_file, e);
-		if (!token)
-			rc = err_wrap(e, "account '%s': target token", a->id);
-	}
-	if (!rc)
-		rc = integ_fetch(url, a->id, token, timeout_ms, out, e);
-	free(token);
-	free(url);
-	return rc;
+	return fetch_through(&t, a->id, timeout_ms, out, e);
 }
 
 /* ---- what is kept ------------------------------------------------------------------------- */

@@ -28,6 +28,7 @@
 #include "warroom/samples.h"
 #include "warroom/source.h"
 #include "warroom/store.h"
+#include "warroom/targetapi.h"
 #include "warroom/template.h"
 #include "warroom/units.h"
 
@@ -162,33 +163,11 @@ static char *render(struct job *j, const char *s, struct err *e)
 /* A token from the environment or from a file only its owner can read. */
 static char *read_token(const struct account_endpoint *ep, const char *which, struct err *e)
 {
-	if (ep->token_env) {
-		const char *v = getenv(ep->token_env);
-		if (!v || !*v) {
-			err_set(e, "%s token: environment variable %s is not set", which, ep->token_env);
-			return NULL;
-		}
-		return xstrdup(v);
-	}
-	if (!ep->token_file)
+	if (!ep->token_env && !ep->token_file)
 		return NULL;
-	struct stat sb;
-	if (stat(ep->token_file, &sb) < 0) {
-		err_set(e, "%s token file %s: %s", which, ep->token_file, strerror(errno));
-		return NULL;
-	}
-	if (sb.st_mode & 077) {
-		err_set(e, "%s token file %s has mode %04o: it must be readable by its owner only "
-			   "(chmod 600 %s)", which, ep->token_file, (unsigned)(sb.st_mode & 0777),
-			ep->token_file);
-		return NULL;
-	}
-	size_t len = 0;
-	char *t = util_read_file(ep->token_file, 64 * 1024, &len, e);
+	char *t = source_token(ep->token_env, ep->token_env ? NULL : ep->token_file, e);
 	if (!t)
-		return NULL;
-	while (len && (t[len - 1] == '\n' || t[len - 1] == '\r' || t[len - 1] == ' '))
-		t[--len] = 0;
+		err_wrap(e, "%s token", which);
 	return t;
 }
 
@@ -1147,7 +1126,14 @@ static void cutover_snapshot(struct job *j)
 	size_t n = 0;
 	if (!j->tgt_url)
 		return;
-	if (drift_snapshot(j->r->st, j->acct->id, j->tgt_url, "cutover", &n, &e) < 0) {
+	struct targetapi api;
+	int rc = targetapi_open(&api, j->tgt_url, &e);
+	if (!rc) {
+		targetapi_set_token(&api, j->tgt_token);
+		rc = drift_snapshot(j->r->st, j->acct->id, &api, "cutover", &n, &e);
+		targetapi_close(&api);
+	}
+	if (rc < 0) {
 		logf_(j->r, "warning: %s: no drift snapshot after cut-over: %s", j->acct->id, e.msg);
 		cJSON *d = obj();
 		cJSON_AddStringToObject(d, "error", e.msg);

@@ -33,6 +33,31 @@ int targetapi_open(struct targetapi *t, const char *base_url, struct err *e)
 	return 0;
 }
 
+void targetapi_set_token(struct targetapi *t, const char *token)
+{
+	free(t->auth);
+	t->auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
+}
+
+int targetapi_open_account(struct targetapi *t, const struct account *a, struct err *e)
+{
+	memset(t, 0, sizeof(*t));
+	char *token = NULL;
+	if (a->target.token_env || a->target.token_file) {
+		token = source_token(a->target.token_file ? NULL : a->target.token_env,
+				     a->target.token_file, e);
+		if (!token)
+			return err_wrap(e, "account '%s': target token", a->id);
+	}
+	char *url = targetapi_account_url(a, e);
+	int rc = url ? targetapi_open(t, url, e) : -1;
+	if (!rc)
+		targetapi_set_token(t, token);
+	free(url);
+	free(token);
+	return rc;
+}
+
 void targetapi_close(struct targetapi *t)
 {
 	if (t->http)

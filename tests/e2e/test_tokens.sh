@@ -30,3 +30,22 @@ note "a source with the target's token would have been refused by the source"
 curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Token token=target-secret" \
 	"$SIM_URL/pagerduty/services?limit=1" >"$T/code"
 [ "$(cat "$T/code")" = 401 ] || fail "the simulator took a wrong source token ($(cat "$T/code"))"
+
+note "parity and drift read the target with the account's target token"
+curl -fsS -X DELETE "$SIM_URL/_sim/requests" >/dev/null
+"$WARROOM" drift "$P" --snapshot --account acct-001 >"$T/out" 2>&1 || true
+"$WARROOM" parity "$P" --account acct-001 >"$T/out" 2>&1 || true
+curl -fsS "$SIM_URL/_sim/requests" >"$T/requests.json"
+python3 - "$T/requests.json" <<'PY' || fail "a target read went without the target token"
+import json, sys
+reqs = [r for r in json.load(open(sys.argv[1]))["requests"]
+        if r["path"].startswith("/v1/tenants/acct-001/")]
+assert reqs, "no target read"
+bad = [r["path"] for r in reqs if r["headers"].get("Authorization") != "Bearer [redacted]"]
+assert not bad, bad
+PY
+
+note "a target token named but not set is an error naming the variable"
+unset TOKENS_TEST_TARGET
+expect_exit 1 "$WARROOM" drift "$P" --snapshot --account acct-001
+expect_out 'target token: environment variable TOKENS_TEST_TARGET is not set'

@@ -2,8 +2,10 @@
  * connections are kept alive): the source's auth and Accept headers, 429 and
  * 5xx retried with backoff and Retry-After, and the walk over endpoints and
  * pages that hands over a source whole or nothing. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "warroom/http.h"
@@ -367,6 +369,14 @@ char *source_token(const char *env_name, const char *file, struct err *e)
 		}
 		tok = xstrdup(v);
 	} else if (file) {
+		/* a secret others can read is already leaked: refuse it */
+		struct stat sb;
+		if (stat(file, &sb) < 0)
+			return err_set(e, "token file %s: %s", file, strerror(errno)), NULL;
+		if (sb.st_mode & 077)
+			return err_set(e, "token file %s has mode %04o: it must be readable by its owner "
+					  "only (chmod 600 %s)", file, (unsigned)(sb.st_mode & 0777), file),
+			       NULL;
 		size_t len;
 		tok = util_read_file(file, 64 * 1024, &len, e);
 		if (!tok)
