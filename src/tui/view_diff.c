@@ -632,11 +632,6 @@ void view_diff_command(struct tui *t, const char *args)
 		tui_message(t, 1, ":diff %s needs a program with accounts", kind);
 		return;
 	}
-	char *base = targetapi_account_url(a, &e);
-	if (!base) {
-		tui_message(t, 1, "%s: %s", a->id, e.msg);
-		return;
-	}
 	/* a new request makes the one still running moot */
 	supersede();
 	struct diff_job *j = xcalloc(1, sizeof(*j));
@@ -646,8 +641,7 @@ void view_diff_command(struct tui *t, const char *args)
 	snprintf(j->id, sizeof(j->id), "%s", id);
 	j->what = xasprintf("%s %s '%s' of %s", kind, entity_type_name(type), id, a->id);
 	j->started_ms = util_mono_ms();
-	int rc = targetapi_open(&j->api, base, &e);
-	free(base);
+	int rc = targetapi_open_account(&j->api, a, &e);
 	if (!rc) {
 		j->api.timeout_ms = FETCH_TIMEOUT_MS;
 		rc = diff_kinds[k].prepare ? diff_kinds[k].prepare(t, j, &e) : 0;
