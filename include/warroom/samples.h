@@ -75,6 +75,11 @@ struct sample_list {
 };
 int samples_latest_all(struct store *st, const char *account, struct sample_list *out,
 		       struct err *e);
+/* The samples of one account in such a list (ordered by account): the first,
+ * and their number in *n; NULL and 0 when it has none. A binary search, so a
+ * dashboard of many accounts does not walk the whole list per row. */
+const struct sample *sample_list_account(const struct sample_list *l, const char *account,
+					 size_t *n);
 void sample_list_free(struct sample_list *l);
 
 /* The samples of one parity comparison (parity.h), appended in one

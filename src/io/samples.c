@@ -192,6 +192,24 @@ int samples_latest_all(struct store *st, const char *account, struct sample_list
 	return 0;
 }
 
+const struct sample *sample_list_account(const struct sample_list *l, const char *account,
+					 size_t *n)
+{
+	size_t lo = 0, hi = l->n; /* the first item not before account */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->items[mid].account, account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < l->n && !strcmp(l->items[end].account, account))
+		end++;
+	*n = end - lo;
+	return *n ? &l->items[lo] : NULL;
+}
+
 static int append_one(struct store *st, const char *account, const char *kind, const char *name,
 		      double value, int64_t passed, int64_t evaluated, int64_t at_ms, struct err *e)
 {

@@ -287,10 +287,10 @@ static void accounts_reload(struct tui *t, struct view *v)
 		row->cell[C_WINDOW] = xstrdup(buf);
 		const char *parity = NULL;
 		row->integ = NAN;
-		for (size_t k = 0; k < latest.n; k++) {
-			const struct sample *s = &latest.items[k];
-			if (!util_streq(s->account, ac->id))
-				continue;
+		size_t n_mine = 0;
+		const struct sample *mine = sample_list_account(&latest, ac->id, &n_mine);
+		for (size_t k = 0; k < n_mine; k++) {
+			const struct sample *s = &mine[k];
 			int par = util_streq(s->kind, SAMPLE_PARITY);
 			if (par && util_streq(s->name, SAMPLE_PASS_RATE))
 				row->pass = s->value;

@@ -109,6 +109,41 @@ static void test_program_pass_rate(void **state)
 	sample_list_free(&l);
 }
 
+/* The dashboard finds each account's samples in the whole list by binary
+ * search: every account's run, none missed or borrowed from a neighbour. */
+static void test_list_account(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {{0}};
+	static const char *const accounts[] = {"a", "ab", "b", "b-1", "c"};
+	for (size_t i = 0; i < 5; i++)
+		for (size_t k = 0; k <= i; k++) { /* account i has i+1 names */
+			char name[16];
+			snprintf(name, sizeof(name), "n%zu", k);
+			add(f->st, accounts[i], name, (double)i, 1, 1, 100);
+		}
+	struct sample_list l;
+	assert_int_equal(samples_latest_all(f->st, NULL, &l, &e), 0);
+	assert_int_equal(l.n, 15);
+	for (size_t i = 0; i < 5; i++) {
+		size_t n = 0;
+		const struct sample *s = sample_list_account(&l, accounts[i], &n);
+		assert_int_equal(n, i + 1);
+		for (size_t k = 0; k < n; k++) {
+			assert_string_equal(s[k].account, accounts[i]);
+			assert_true(s[k].value == (double)i);
+		}
+	}
+	size_t n = 9;
+	assert_null(sample_list_account(&l, "aa", &n));
+	assert_int_equal(n, 0);
+	assert_null(sample_list_account(&l, "z", &n));
+	assert_null(sample_list_account(&l, "", &n));
+	sample_list_free(&l);
+	struct sample_list empty = {0};
+	assert_null(sample_list_account(&empty, "a", &n));
+}
+
 static void test_serial_bump(void **state)
 {
 	struct fx *f = *state;
@@ -186,6 +221,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_latest_and_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_pass_rate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_account, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_bump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_parity, setup, teardown),
 	};
