@@ -91,8 +91,11 @@ int dash_runs_load(struct store *s, struct dash_runs *out, struct err *e)
 		s,
 		"SELECT r.account, r.wave, r.state, r.phase_id, r.step_id, r.halted_reason, "
 		"r.state_serial, r.started_ms, r.updated_ms, "
+		/* the phase too, so the unique key answers it: without it every
+		 * run sorted its attempts in a temporary b-tree */
 		"(SELECT sr.state FROM step_runs sr WHERE sr.account = r.account "
-		" AND sr.step_id = r.step_id ORDER BY sr.attempt DESC LIMIT 1) "
+		" AND sr.phase_id = r.phase_id AND sr.step_id = r.step_id "
+		" ORDER BY sr.attempt DESC LIMIT 1) "
 		"FROM runs r ORDER BY r.account",
 		e);
 	if (!st)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every tests/bench/bench_*.sh; each writes one Markdown section to
 # $BUILD/bench/<name>.md. The sections, under a header naming the machine,
-# become docs/benchmarks.md. `tests/bench/run.sh NAME` runs one and keeps the
-# other sections as they were.
+# become docs/benchmarks.md. `tests/bench/run.sh NAME` runs one and replaces
+# only its section, keeping the others as they were.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
@@ -22,7 +22,24 @@ for b in tests/bench/bench_*.sh; do
 		failed="$failed $n"
 	fi
 done
-# Keep sections of benches not re-run this time from the committed page.
+# One bench re-run: its section replaces the one of the same title in the
+# committed page, the others stay as they are (a fresh build folder has no
+# other sections to offer).
+if [ -n "$only" ]; then
+	[ -f "$out/$only.md" ] || { echo "no section for $only" >&2; exit 1; }
+	title=$(head -n1 "$out/$only.md")
+	awk -v title="$title" -v new="$out/$only.md" '
+		function put() { while ((getline l < new) > 0) print l; print ""; done = 1 }
+		/^## / { skip = ($0 == title); if (skip) put() }
+		!skip { print }
+		END { if (!done) { print ""; put() } }' docs/benchmarks.md > docs/benchmarks.md.new
+	sed -i "s/^| date | .*/| date | $(date -u +%Y-%m-%d) |/" docs/benchmarks.md.new
+	mv docs/benchmarks.md.new docs/benchmarks.md
+	echo "wrote the $only section of docs/benchmarks.md"
+	[ -z "$failed" ] || { echo "failed:$failed" >&2; exit 1; }
+	exit 0
+fi
+# Every bench ran: the page is made anew.
 {
 	echo "# Benchmarks"
 	echo
