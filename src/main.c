@@ -58,6 +58,12 @@ int cli_usage(const char *name)
 	return EXIT_USAGE;
 }
 
+int cli_usage_error(const char *name, const char *what, const char *arg)
+{
+	fprintf(stderr, "warroom %s: %s%s%s\n", name, what, arg ? " " : "", arg ? arg : "");
+	return cli_usage(name);
+}
+
 static int help(const char *name)
 {
 	const struct command *c = command_find(name);

@@ -74,5 +74,7 @@ COMMANDS(CLI_DECLARE)
 
 /* Shared by commands: print "warroom NAME: usage: ..." and return EXIT_USAGE. */
 int cli_usage(const char *name);
+/* "warroom NAME: what arg" (arg may be NULL), then the usage line: EXIT_USAGE. */
+int cli_usage_error(const char *name, const char *what, const char *arg);
 
 #endif

@@ -20,12 +20,6 @@ struct drift_opts {
 	int snapshot;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "warroom drift: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-	return cli_usage("drift");
-}
-
 static int parse_opts(int argc, char **argv, struct drift_opts *o)
 {
 	static const struct option longopts[] = {
@@ -40,16 +34,16 @@ static int parse_opts(int argc, char **argv, struct drift_opts *o)
 		case 'a': o->account = optarg; break;
 		case 'd': o->db = optarg; break;
 		case 's': o->snapshot = 1; break;
-		case ':': return usage_error("a value is missing after", argv[optind - 1]);
-		default: return usage_error("unknown option", argv[optind - 1]);
+		case ':': return cli_usage_error("drift", "a value is missing after", argv[optind - 1]);
+		default: return cli_usage_error("drift", "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o->program = argv[optind++];
 	if (!o->program)
-		return usage_error("which program?", NULL);
+		return cli_usage_error("drift", "which program?", NULL);
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return cli_usage_error("drift", "unexpected argument", argv[optind]);
 	return 0;
 }
 

@@ -20,12 +20,6 @@ struct exc_opts {
 	int json;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "warroom exception: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-	return cli_usage("exception");
-}
-
 static int parse_opts(int argc, char **argv, struct exc_opts *o)
 {
 	static const struct option longopts[] = {
@@ -60,11 +54,11 @@ static int parse_opts(int argc, char **argv, struct exc_opts *o)
 			errno = 0;
 			o->id = strtoll(optarg, &end, 10);
 			if (errno || !*optarg || *end || o->id < 1)
-				return usage_error("--id wants an exception number, not", optarg);
+				return cli_usage_error("exception", "--id wants an exception number, not", optarg);
 			break;
 		}
-		case ':': return usage_error("a value is missing after", argv[optind - 1]);
-		default: return usage_error("unknown option", argv[optind - 1]);
+		case ':': return cli_usage_error("exception", "a value is missing after", argv[optind - 1]);
+		default: return cli_usage_error("exception", "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -72,9 +66,9 @@ static int parse_opts(int argc, char **argv, struct exc_opts *o)
 	if (optind < argc)
 		o->program = argv[optind++];
 	if (!o->verb || !o->program)
-		return usage_error("say add, close or list, then the program", NULL);
+		return cli_usage_error("exception", "say add, close or list, then the program", NULL);
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return cli_usage_error("exception", "unexpected argument", argv[optind]);
 	return 0;
 }
 
@@ -92,11 +86,11 @@ static int parse_expiry(const char *s, int64_t now, int64_t *out)
 static int do_add(struct store *st, const struct exc_opts *o)
 {
 	if (!o->scope || !o->owner || !o->reason || !o->expires)
-		return usage_error("add needs --scope, --owner, --reason and --expires", NULL);
+		return cli_usage_error("exception", "add needs --scope, --owner, --reason and --expires", NULL);
 	int64_t now = util_now_ms();
 	struct exception x = {.opened_ms = now};
 	if (parse_expiry(o->expires, now, &x.expires_ms) < 0)
-		return usage_error("--expires wants a duration (7d, 12h) or an RFC 3339 time, not",
+		return cli_usage_error("exception", "--expires wants a duration (7d, 12h) or an RFC 3339 time, not",
 				   o->expires);
 	x.scope = xstrdup(o->scope);
 	x.owner = xstrdup(o->owner);
@@ -115,7 +109,7 @@ static int do_add(struct store *st, const struct exc_opts *o)
 static int do_close(struct store *st, const struct exc_opts *o)
 {
 	if (!o->id)
-		return usage_error("close needs --id N", NULL);
+		return cli_usage_error("exception", "close needs --id N", NULL);
 	struct err e = {{0}};
 	if (exceptions_close(st, o->id, NULL, o->note, &e)) {
 		fprintf(stderr, "warroom exception: %s\n", e.msg);
@@ -194,7 +188,7 @@ int cmd_exception(int argc, char **argv)
 		if (strcmp(verbs[i].name, o.verb) == 0)
 			v = &verbs[i];
 	if (!v)
-		return usage_error("unknown verb (add, close or list):", o.verb);
+		return cli_usage_error("exception", "unknown verb (add, close or list):", o.verb);
 	char *path = store_default_path(o.db, o.program);
 	struct err e = {{0}};
 	/* A list on a fresh program has nothing to read: create the store then. */

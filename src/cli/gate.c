@@ -12,12 +12,6 @@
 #include "warroom/runner.h"
 #include "warroom/runs.h"
 
-static int usage_error(const char *cmd, const struct err *e)
-{
-	fprintf(stderr, "warroom %s: %s\n", cmd, e->msg);
-	return cli_usage(cmd);
-}
-
 static int fail(const char *cmd, const struct err *e)
 {
 	fprintf(stderr, "warroom %s: %s\n", cmd, e->msg);
@@ -62,19 +56,19 @@ int cmd_gate(int argc, char **argv)
 	struct runner_args a = {0};
 	struct err e = {{0}};
 	if (runner_args_parse(argc, argv, 1, &a, &e) < 0)
-		return usage_error("gate", &e);
+		return cli_usage_error("gate", e.msg, NULL);
 	int sign = strcmp(a.action, "sign") == 0, reject = strcmp(a.action, "reject") == 0;
 	if (!sign && !reject && strcmp(a.action, "status") != 0) {
 		err_set(&e, "unknown subcommand '%s' (status, sign or reject)", a.action);
-		return usage_error("gate", &e);
+		return cli_usage_error("gate", e.msg, NULL);
 	}
 	if (!a.account || !a.gate) {
 		err_set(&e, "needs --account ID and --gate ID");
-		return usage_error("gate", &e);
+		return cli_usage_error("gate", e.msg, NULL);
 	}
 	if (reject && !a.reason) {
 		err_set(&e, "rejecting needs --reason TEXT");
-		return usage_error("gate", &e);
+		return cli_usage_error("gate", e.msg, NULL);
 	}
 	struct runner *r = runner_args_open(&a, stderr, &e);
 	if (!r)
@@ -108,14 +102,14 @@ int cmd_check(int argc, char **argv)
 	struct runner_args a = {0};
 	struct err e = {{0}};
 	if (runner_args_parse(argc, argv, 1, &a, &e) < 0)
-		return usage_error("check", &e);
+		return cli_usage_error("check", e.msg, NULL);
 	if (strcmp(a.action, "tick") != 0) {
 		err_set(&e, "unknown subcommand '%s' (tick)", a.action);
-		return usage_error("check", &e);
+		return cli_usage_error("check", e.msg, NULL);
 	}
 	if (!a.account || !a.item || !a.step == !a.gate) {
 		err_set(&e, "needs --account ID, one of --step ID and --gate ID, and --item N|TEXT");
-		return usage_error("check", &e);
+		return cli_usage_error("check", e.msg, NULL);
 	}
 	struct runner *r = runner_args_open(&a, stderr, &e);
 	if (!r)

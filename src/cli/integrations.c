@@ -21,12 +21,6 @@ struct integ_opts {
 	int64_t timeout_ms;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "warroom integrations: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-	return cli_usage("integrations");
-}
-
 static int parse_opts(int argc, char **argv, struct integ_opts *o)
 {
 	static const struct option longopts[] = {
@@ -45,10 +39,10 @@ static int parse_opts(int argc, char **argv, struct integ_opts *o)
 		case 'j': o->json = 1; break;
 		case 't':
 			if (units_parse_duration_ms(optarg, &o->timeout_ms) < 0 || o->timeout_ms <= 0)
-				return usage_error("--timeout is a duration such as 10s or 1m, not", optarg);
+				return cli_usage_error("integrations", "--timeout is a duration such as 10s or 1m, not", optarg);
 			break;
-		case ':': return usage_error("a value is missing after", argv[optind - 1]);
-		default: return usage_error("unknown option", argv[optind - 1]);
+		case ':': return cli_usage_error("integrations", "a value is missing after", argv[optind - 1]);
+		default: return cli_usage_error("integrations", "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -56,11 +50,11 @@ static int parse_opts(int argc, char **argv, struct integ_opts *o)
 	if (!o->program) /* a plan step: the runner names the program it runs */
 		o->program = getenv("WARROOM_PROGRAM");
 	if (!o->program || !*o->program)
-		return usage_error("which program?", NULL);
+		return cli_usage_error("integrations", "which program?", NULL);
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return cli_usage_error("integrations", "unexpected argument", argv[optind]);
 	if (o->account && o->wave)
-		return usage_error("--account and --wave exclude each other", NULL);
+		return cli_usage_error("integrations", "--account and --wave exclude each other", NULL);
 	return 0;
 }
 

@@ -33,12 +33,6 @@ struct cost {
 	char whole[160];            /* bucketed: the types read whole, and why */
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "warroom parity: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-	return cli_usage("parity");
-}
-
 static int parse_opts(int argc, char **argv, struct parity_opts *o)
 {
 	static const struct option longopts[] = {
@@ -60,7 +54,7 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 		case 'j': o->json = 1; break;
 		case 's':
 			if (strcmp(optarg, "import") && strcmp(optarg, "reference"))
-				return usage_error("--source is import or reference, not", optarg);
+				return cli_usage_error("parity", "--source is import or reference, not", optarg);
 			o->reference = !strcmp(optarg, "reference");
 			break;
 		case 'b': o->buckets = 1; break;
@@ -68,28 +62,28 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || end == optarg || n < 2 || n > BUCKET_MAX_FANOUT)
-				return usage_error("--bucket-count is a whole number from 2 to 4096, not", optarg);
+				return cli_usage_error("parity", "--bucket-count is a whole number from 2 to 4096, not", optarg);
 			o->bucket_count = (unsigned)n;
 			break;
 		}
-		case ':': return usage_error("a value is missing after", argv[optind - 1]);
-		default: return usage_error("unknown option", argv[optind - 1]);
+		case ':': return cli_usage_error("parity", "a value is missing after", argv[optind - 1]);
+		default: return cli_usage_error("parity", "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o->program = argv[optind++];
 	if (!o->program)
-		return usage_error("which program?", NULL);
+		return cli_usage_error("parity", "which program?", NULL);
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return cli_usage_error("parity", "unexpected argument", argv[optind]);
 	if (o->account && o->wave)
-		return usage_error("--account and --wave exclude each other", NULL);
+		return cli_usage_error("parity", "--account and --wave exclude each other", NULL);
 	if (o->bucket_count && !o->buckets)
-		return usage_error("--bucket-count goes with --buckets", NULL);
+		return cli_usage_error("parity", "--bucket-count goes with --buckets", NULL);
 	if (o->buckets && o->aa)
-		return usage_error("--aa and --buckets exclude each other", NULL);
+		return cli_usage_error("parity", "--aa and --buckets exclude each other", NULL);
 	if (o->buckets && !o->reference)
-		return usage_error("--buckets compares the target with the reference dataset the "
+		return cli_usage_error("parity", "--buckets compares the target with the reference dataset the "
 				   "simulator serves (the bucket routes' source side), not with the "
 				   "account's source system: add --source reference", NULL);
 	return 0;

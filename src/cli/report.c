@@ -17,12 +17,6 @@ struct report_opts {
 	int evidence;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "warroom report: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-	return cli_usage("report");
-}
-
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
@@ -42,20 +36,20 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 		case 'E': o->evidence = 1; break;
 		case 'f':
 			if (report_format_parse(optarg, &o->format) < 0)
-				return usage_error("--format is md, json or html, not", optarg);
+				return cli_usage_error("report", "--format is md, json or html, not", optarg);
 			break;
-		case ':': return usage_error("a value is missing after", argv[optind - 1]);
-		default: return usage_error("unknown option", argv[optind - 1]);
+		case ':': return cli_usage_error("report", "a value is missing after", argv[optind - 1]);
+		default: return cli_usage_error("report", "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o->program = argv[optind++];
 	if (!o->program)
-		return usage_error("which program?", NULL);
+		return cli_usage_error("report", "which program?", NULL);
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return cli_usage_error("report", "unexpected argument", argv[optind]);
 	if (o->evidence && !o->output)
-		return usage_error("--evidence needs -o DIR", NULL);
+		return cli_usage_error("report", "--evidence needs -o DIR", NULL);
 	return 0;
 }
 

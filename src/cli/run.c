@@ -10,12 +10,6 @@
 #include "warroom/plan.h"
 #include "warroom/runner.h"
 
-static int usage_error(const char *cmd, const struct err *e)
-{
-	fprintf(stderr, "warroom %s: %s\n", cmd, e->msg);
-	return cli_usage(cmd);
-}
-
 /* One line per account, worst outcome first decides the exit code. */
 static int summarize(struct runner *r, const char *const *accounts, size_t n)
 {
@@ -67,14 +61,14 @@ int cmd_run(int argc, char **argv)
 	struct runner_args a = {0};
 	struct err e = {{0}};
 	if (runner_args_parse(argc, argv, 0, &a, &e) < 0)
-		return usage_error("run", &e);
+		return cli_usage_error("run", e.msg, NULL);
 	if (!a.account == !a.wave) {
 		err_set(&e, "name exactly one of --account ID and --wave NAME");
-		return usage_error("run", &e);
+		return cli_usage_error("run", e.msg, NULL);
 	}
 	if (a.wave && (a.step || a.phase)) {
 		err_set(&e, "--step and --phase select within one --account");
-		return usage_error("run", &e);
+		return cli_usage_error("run", e.msg, NULL);
 	}
 	struct runner *r = runner_args_open(&a, a.dry_run ? stdout : stderr, &e);
 	if (!r) {
@@ -110,15 +104,15 @@ int cmd_rollback(int argc, char **argv)
 	struct runner_args a = {0};
 	struct err e = {{0}};
 	if (runner_args_parse(argc, argv, 0, &a, &e) < 0)
-		return usage_error("rollback", &e);
+		return cli_usage_error("rollback", e.msg, NULL);
 	int level = a.level ? engine_rollback_level_parse(a.level) : -1;
 	if (!a.account || level < 0) {
 		err_set(&e, "needs --account ID and --level step|phase|full");
-		return usage_error("rollback", &e);
+		return cli_usage_error("rollback", e.msg, NULL);
 	}
 	if (level == ENGINE_ROLLBACK_STEP && !a.step) {
 		err_set(&e, "--level step needs --step ID");
-		return usage_error("rollback", &e);
+		return cli_usage_error("rollback", e.msg, NULL);
 	}
 	a.yes = 1; /* no step runs forward here */
 	struct runner *r = runner_args_open(&a, stderr, &e);

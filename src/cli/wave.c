@@ -9,12 +9,6 @@
 #include "warroom/cli.h"
 #include "warroom/runner.h"
 
-static int usage_error(const char *cmd, const struct err *e)
-{
-	fprintf(stderr, "warroom %s: %s\n", cmd, e->msg);
-	return cli_usage(cmd);
-}
-
 /* Opens, runs fn, drains what it started, reports. */
 typedef int (*act_fn)(struct runner *r, const struct runner_args *a, struct err *e);
 
@@ -24,7 +18,7 @@ static int act(const char *cmd, int argc, char **argv, int with_action, act_fn c
 	struct runner_args a = {0};
 	struct err e = {{0}};
 	if (runner_args_parse(argc, argv, with_action, &a, &e) < 0 || check(NULL, &a, &e) < 0)
-		return usage_error(cmd, &e);
+		return cli_usage_error(cmd, e.msg, NULL);
 	a.yes = 1; /* nothing here runs a step forward */
 	struct runner *r = runner_args_open(&a, stderr, &e);
 	if (!r) {
