@@ -141,8 +141,6 @@ void tui_reload(struct tui *t);
  * TYPE ID") appended to usage, what it does in *what; 0 past the end. From
  * the same tables that run and complete them. */
 int tui_command_help(size_t i, struct strbuf *usage, const char **what);
-/* Draws the screen now, before a short blocking read. */
-void tui_draw_now(struct tui *t);
 
 /* ---- operator actions (actions.c), through the runner ------------------ */
 

@@ -278,14 +278,6 @@ const struct account *tui_account(struct tui *t)
 	return &t->program->accounts[0];
 }
 
-static void draw(struct tui *t);
-
-void tui_draw_now(struct tui *t)
-{
-	draw(t);
-	t->dirty = 0;
-}
-
 void tui_reload(struct tui *t)
 {
 	t->generation++;
