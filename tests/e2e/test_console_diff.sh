@@ -8,22 +8,14 @@
 # are named on the status line. The login is not in the program's roster, so
 # the console is read-only: comparing only reads.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/programs/diff_tenant.sh"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color WARROOM_THEMES=$ROOT/themes
 unset NO_COLOR
 PROG=$ROOT/tests/e2e/programs/parity
 DB=$T/diff.db
 start_sim --accounts 3 --entities 20
 
-curl -sf -XPOST "$SIM_URL/v1/tenants" -d '{"id":"acct-001","name":"acct-001"}' >/dev/null
-for k in services teams users schedules escalation_policies integrations incidents; do
-	curl -sf -XPOST "$SIM_URL/v1/tenants/acct-001/import/$k" >/dev/null
-done
-expect_exit 0 "$WARROOM" drift "$PROG" --db "$DB" --snapshot --account acct-001
-SID=$(curl -sf "$SIM_URL/v1/tenants/acct-001/services?page_size=1" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
-curl -sf "$SIM_URL/v1/tenants/acct-001/services/$SID" |
-	python3 -c 'import json,sys; d=json.load(sys.stdin); d["name"]="edited-after-cutover"; print(json.dumps(d))' >"$T/edit.json"
-curl -sf -XPUT "$SIM_URL/v1/tenants/acct-001/services/$SID" -d @"$T/edit.json" >/dev/null
+diff_tenant "$PROG" "$DB"
 # an entity the snapshot holds and the target no longer has (the simulator
 # deletes none: one is added to the snapshot instead)
 sqlite3 "$DB" "INSERT INTO snapshots(account, entity_type, entity_id, json, reason, taken_ms)
