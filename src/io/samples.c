@@ -139,18 +139,22 @@ int samples_series(struct store *st, const char *account, const char *kind, cons
 	return 0;
 }
 
-/* The newest row per (account, kind, name): the greatest (ts_ms, id). */
-#define LATEST_ROWS                                                                     \
-	"SELECT " SAMPLE_COLS " FROM samples s WHERE id = (SELECT id FROM samples t "       \
-	"WHERE t.account = s.account AND t.kind = s.kind AND t.name = s.name "              \
-	"ORDER BY ts_ms DESC, id DESC LIMIT 1)"
+/* The newest row, the greatest (ts_ms, id), of each (account, kind, name)
+ * the filter keeps. The groups come from one pass over the covering index,
+ * then one seek each: asking "is this the newest?" of every row kept in
+ * history cost three times as much at a million samples. */
+#define LATEST_ROWS(group_filter)                                                       \
+	"SELECT s.id, s.account, s.kind, s.name, s.value, s.passed, s.evaluated, s.ts_ms "  \
+	"FROM (SELECT DISTINCT account, kind, name FROM samples WHERE " group_filter ") g " \
+	"JOIN samples s ON s.id = (SELECT id FROM samples t WHERE t.account = g.account "   \
+	"AND t.kind = g.kind AND t.name = g.name ORDER BY t.ts_ms DESC, t.id DESC LIMIT 1)"
 
 int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
 			      int64_t *evaluated, struct err *e)
 {
 	sqlite3_stmt *q = store_stmt(st,
-		"SELECT COALESCE(SUM(passed), 0), COALESCE(SUM(evaluated), 0) FROM (" LATEST_ROWS
-		" AND s.kind = 'parity' AND s.name = 'pass_rate')", e);
+		"SELECT COALESCE(SUM(passed), 0), COALESCE(SUM(evaluated), 0) FROM ("
+		LATEST_ROWS("kind = 'parity' AND name = 'pass_rate'") ")", e);
 	if (!q)
 		return -1;
 	int rc = sqlite3_step(q);
@@ -173,7 +177,7 @@ int samples_latest_all(struct store *st, const char *account, struct sample_list
 {
 	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *q = store_stmt(st,
-		LATEST_ROWS " AND (?1 IS NULL OR s.account = ?1) ORDER BY account, kind, name", e);
+		LATEST_ROWS("?1 IS NULL OR account = ?1") " ORDER BY s.account, s.kind, s.name", e);
 	if (!q)
 		return -1;
 	if (account)

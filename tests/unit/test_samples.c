@@ -97,6 +97,13 @@ static void test_program_pass_rate(void **state)
 	add(f->st, "a", SAMPLE_PASS_RATE, 0.9, 9, 10, 200); /* newer: replaces the one above */
 	add(f->st, "b", SAMPLE_PASS_RATE, 1.0, 10, 10, 150);
 	add(f->st, "b", "hash/user", 0.0, 0, 100, 300);     /* not a pass rate */
+	add(f->st, "c", SAMPLE_PASS_RATE, 0.0, 0, 10, 400);
+	add(f->st, "c", SAMPLE_PASS_RATE, 1.0, 10, 10, 400); /* same time: the later row wins */
+	p = n = 0;
+	assert_int_equal(samples_program_pass_rate(f->st, &r, &p, &n, &e), 0);
+	assert_int_equal(p, 29);
+	assert_int_equal(n, 30);
+	assert_int_equal(store_exec(f->st, "DELETE FROM samples WHERE account = 'c'", &e), 0);
 	assert_int_equal(samples_program_pass_rate(f->st, &r, &p, &n, &e), 0);
 	assert_int_equal(p, 19);
 	assert_int_equal(n, 20);
