@@ -78,11 +78,13 @@ cJSON *integ_report_json(const struct integ_report *r, int unhealthy_only);
 int integ_record(struct store *st, const char *account, const struct integ_report *r,
 		 const char *error, const char *plan_hash, struct err *e);
 
-/* Over every account's newest integration sample: how many are measured,
- * degraded (some healthy) and failing (none healthy). For the header. */
+/* Over every account's newest integration sample in a list samples_latest_all
+ * read (the console's, shared by its views): how many are measured, degraded
+ * (some healthy) and failing (none healthy). For the header. */
 struct integ_counts {
 	long measured, deg, fail;
 };
-int integ_count(struct store *st, struct integ_counts *out, struct err *e);
+struct sample_list; /* samples.h */
+void integ_count(const struct sample_list *latest, struct integ_counts *out);
 
 #endif

@@ -61,12 +61,6 @@ int samples_latest(struct store *st, const char *account, const char *kind, cons
 int samples_series(struct store *st, const char *account, const char *kind, const char *name,
 		   size_t max, double **values, size_t *n, struct err *e);
 
-/* Program pass rate: over every account's newest parity/pass_rate sample,
- * the sum of passed over the sum of evaluated. *rate is 1.0 when nothing was
- * evaluated yet (*evaluated tells). */
-int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
-			      int64_t *evaluated, struct err *e);
-
 /* The newest sample of each kind/name of an account (or of every account when
  * account is NULL), ordered by account, kind, name. */
 struct sample_list {
@@ -81,6 +75,15 @@ int samples_latest_all(struct store *st, const char *account, struct sample_list
 const struct sample *sample_list_account(const struct sample_list *l, const char *account,
 					 size_t *n);
 void sample_list_free(struct sample_list *l);
+
+/* Program pass rate: over every account's newest parity/pass_rate sample,
+ * the sum of passed over the sum of evaluated. *rate is 1.0 when nothing was
+ * evaluated yet (*evaluated tells). From a list samples_latest_all read (the
+ * console has one already), or from the store. */
+void sample_list_pass_rate(const struct sample_list *l, double *rate, int64_t *passed,
+			   int64_t *evaluated);
+int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
+			      int64_t *evaluated, struct err *e);
 
 /* The samples of one parity comparison (parity.h), appended in one
  * transaction: count/ENTITY, hash/ENTITY, sampled/ENTITY for each type seen,

@@ -12,6 +12,7 @@
 
 #include "warroom/dash.h"
 #include "warroom/keymap.h"
+#include "warroom/samples.h"
 #include "warroom/theme.h"
 #include "warroom/util.h"
 
@@ -113,7 +114,8 @@ struct tui {
 	/* facts every view shares, re-read when the store changed */
 	struct dash_runs runs;
 	long exc_open, exc_expired;  /* -1 unknown */
-	double pass_rate;            /* program invariant pass rate */
+	struct sample_list latest;   /* every series' newest sample (samples.h) */
+	double pass_rate;            /* program invariant pass rate, from latest */
 	int64_t evaluated;           /* 0: nothing measured yet */
 };
 

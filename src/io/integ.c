@@ -299,30 +299,15 @@ int integ_record(struct store *st, const char *account, const struct integ_repor
 	return rc ? err_wrap(e, "recording the integration check of %s", account) : 0;
 }
 
-/* Walks the distinct accounts of the samples index (a skip-scan: one seek
- * per account) and takes each one's newest integration row by the same
- * index, so the cost follows the accounts, not the history kept. */
-int integ_count(struct store *st, struct integ_counts *out, struct err *e)
+void integ_count(const struct sample_list *latest, struct integ_counts *out)
 {
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *q = store_stmt(st,
-		"WITH RECURSIVE acc(a) AS (SELECT min(account) FROM samples UNION ALL "
-		"SELECT (SELECT min(account) FROM samples WHERE account > acc.a) FROM acc "
-		"WHERE acc.a IS NOT NULL), "
-		"latest(id) AS (SELECT (SELECT id FROM samples WHERE account = acc.a AND "
-		"kind = 'integration' AND name = 'health' ORDER BY ts_ms DESC, id DESC LIMIT 1) "
-		"FROM acc WHERE acc.a IS NOT NULL) "
-		"SELECT count(*), COALESCE(sum(passed > 0 AND passed < evaluated), 0), "
-		"COALESCE(sum(passed <= 0 AND evaluated > 0), 0) FROM latest JOIN samples s "
-		"ON s.id = latest.id", e);
-	if (!q)
-		return -1;
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->measured = (long)sqlite3_column_int64(q, 0);
-		out->deg = (long)sqlite3_column_int64(q, 1);
-		out->fail = (long)sqlite3_column_int64(q, 2);
+	for (size_t i = 0; i < latest->n; i++) {
+		const struct sample *s = &latest->items[i];
+		if (strcmp(s->kind, SAMPLE_INTEGRATION) || strcmp(s->name, SAMPLE_INTEG_HEALTH))
+			continue;
+		out->measured++;
+		out->deg += s->passed > 0 && s->passed < s->evaluated;
+		out->fail += s->passed <= 0 && s->evaluated > 0;
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : store_error(st, e, "counting integration health");
 }

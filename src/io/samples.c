@@ -139,45 +139,23 @@ int samples_series(struct store *st, const char *account, const char *kind, cons
 	return 0;
 }
 
-/* The newest row, the greatest (ts_ms, id), of each (account, kind, name)
- * the filter keeps. The groups come from one pass over the covering index,
- * then one seek each: asking "is this the newest?" of every row kept in
- * history cost three times as much at a million samples. */
-#define LATEST_ROWS(group_filter)                                                       \
+/* The newest row, the greatest (ts_ms, id), of each (account, kind, name).
+ * The series come from one pass over the covering index, then one seek
+ * each: asking "is this the newest?" of every row kept in history cost
+ * three times as much at a million samples. */
+#define LATEST_ROWS                                                                     \
 	"SELECT s.id, s.account, s.kind, s.name, s.value, s.passed, s.evaluated, s.ts_ms "  \
-	"FROM (SELECT DISTINCT account, kind, name FROM samples WHERE " group_filter ") g " \
+	"FROM (SELECT DISTINCT account, kind, name FROM samples "                           \
+	"WHERE ?1 IS NULL OR account = ?1) g "                                              \
 	"JOIN samples s ON s.id = (SELECT id FROM samples t WHERE t.account = g.account "   \
 	"AND t.kind = g.kind AND t.name = g.name ORDER BY t.ts_ms DESC, t.id DESC LIMIT 1)"
-
-int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
-			      int64_t *evaluated, struct err *e)
-{
-	sqlite3_stmt *q = store_stmt(st,
-		"SELECT COALESCE(SUM(passed), 0), COALESCE(SUM(evaluated), 0) FROM ("
-		LATEST_ROWS("kind = 'parity' AND name = 'pass_rate'") ")", e);
-	if (!q)
-		return -1;
-	int rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return store_error(st, e, "reading the program pass rate");
-	}
-	int64_t p = sqlite3_column_int64(q, 0), n = sqlite3_column_int64(q, 1);
-	sqlite3_reset(q);
-	if (passed)
-		*passed = p;
-	if (evaluated)
-		*evaluated = n;
-	*rate = n > 0 ? (double)p / (double)n : 1.0;
-	return 0;
-}
 
 int samples_latest_all(struct store *st, const char *account, struct sample_list *out,
 		       struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *q = store_stmt(st,
-		LATEST_ROWS("?1 IS NULL OR account = ?1") " ORDER BY s.account, s.kind, s.name", e);
+		LATEST_ROWS " ORDER BY s.account, s.kind, s.name", e);
 	if (!q)
 		return -1;
 	if (account)
@@ -193,6 +171,34 @@ int samples_latest_all(struct store *st, const char *account, struct sample_list
 		sample_list_free(out);
 		return store_error(st, e, "reading the latest samples");
 	}
+	return 0;
+}
+
+void sample_list_pass_rate(const struct sample_list *l, double *rate, int64_t *passed,
+			   int64_t *evaluated)
+{
+	int64_t p = 0, n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i].kind, SAMPLE_PARITY) &&
+		    !strcmp(l->items[i].name, SAMPLE_PASS_RATE)) {
+			p += l->items[i].passed;
+			n += l->items[i].evaluated;
+		}
+	if (passed)
+		*passed = p;
+	if (evaluated)
+		*evaluated = n;
+	*rate = n > 0 ? (double)p / (double)n : 1.0;
+}
+
+int samples_program_pass_rate(struct store *st, double *rate, int64_t *passed,
+			      int64_t *evaluated, struct err *e)
+{
+	struct sample_list l;
+	if (samples_latest_all(st, NULL, &l, e) < 0)
+		return -1;
+	sample_list_pass_rate(&l, rate, passed, evaluated);
+	sample_list_free(&l);
 	return 0;
 }
 

@@ -262,9 +262,13 @@ static void reload_facts(struct tui *t)
 		exceptions_list(t->store, EXC_EXPIRED, now, &expired, &e) == 0 ? (long)expired.n : -1;
 	exception_list_free(&open);
 	exception_list_free(&expired);
+	/* read once here: the header's pass rate and integration counts and the
+	 * dashboard's rows all come from it */
+	sample_list_free(&t->latest);
+	if (samples_latest_all(t->store, NULL, &t->latest, &e) < 0)
+		tui_message(t, 1, "%s", e.msg);
 	int64_t passed = 0;
-	if (samples_program_pass_rate(t->store, &t->pass_rate, &passed, &t->evaluated, &e) < 0)
-		t->evaluated = 0;
+	sample_list_pass_rate(&t->latest, &t->pass_rate, &passed, &t->evaluated);
 }
 
 const struct account *tui_account(struct tui *t)
@@ -1003,6 +1007,7 @@ out:
 	free(t.db_path);
 	free(t.selected_account);
 	dash_runs_free(&t.runs);
+	sample_list_free(&t.latest);
 	theme_free(&t.theme);
 	sb_release(&prompt.text);
 	return rc;

@@ -260,10 +260,6 @@ static void accounts_reload(struct tui *t, struct view *v)
 			VEC_PUSH(marked, n_marked, cap_marked, xstrdup(a->rows[i].cell[C_ACCOUNT]));
 	rows_free(a);
 	const struct program *p = t->program;
-	struct sample_list latest = {0};
-	struct err e = {{0}};
-	if (samples_latest_all(t->store, NULL, &latest, &e) < 0)
-		tui_message(t, 1, "%s", e.msg);
 	a->n = p->n_accounts;
 	a->rows = xcalloc(a->n ? a->n : 1, sizeof(*a->rows));
 	a->shown = xcalloc(a->n ? a->n : 1, sizeof(*a->shown));
@@ -288,7 +284,7 @@ static void accounts_reload(struct tui *t, struct view *v)
 		const char *parity = NULL;
 		row->integ = NAN;
 		size_t n_mine = 0;
-		const struct sample *mine = sample_list_account(&latest, ac->id, &n_mine);
+		const struct sample *mine = sample_list_account(&t->latest, ac->id, &n_mine);
 		for (size_t k = 0; k < n_mine; k++) {
 			const struct sample *s = &mine[k];
 			int par = util_streq(s->kind, SAMPLE_PARITY);
@@ -322,7 +318,6 @@ static void accounts_reload(struct tui *t, struct view *v)
 	for (size_t k = 0; k < n_marked; k++)
 		free(marked[k]);
 	free(marked);
-	sample_list_free(&latest);
 	refilter(t, v);
 }
 
