@@ -21,13 +21,10 @@ DFULL=${AUDIT_BENCH_DURABLE_FULL:-100000} # durable per record, once (0: skip)
 W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.0f", n / s}'; }
+source tests/bench/lib.sh
 fmt() { awk -v n="$1" 'BEGIN {s = sprintf("%d", n); r = ""
 	while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
 	print s r}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 # Wall-clock seconds of one whole process, startup included, as for the peer.
 timed() {

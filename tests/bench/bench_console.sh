@@ -24,7 +24,7 @@ export LANG=C.UTF-8 WARROOM_THEMES=$PWD/themes
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+source tests/bench/lib.sh
 field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # The program: the console test plan with a fleet of $ACCOUNTS accounts.

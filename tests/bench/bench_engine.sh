@@ -21,11 +21,8 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 SIM=
 trap '[ -n "$SIM" ] && kill "$SIM" 2>/dev/null; rm -rf "$W"' EXIT
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+source tests/bench/lib.sh
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.0f", n / s}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 # ms of wall time per request at the concurrency: wall * concurrency / requests
 per_rq() { awk -v a="$1" -v c="$C" -v n="$N" 'BEGIN {printf "%.1f", a * 1000 * c / n}'; }
 

@@ -21,10 +21,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 SIM=
 trap '[ -n "$SIM" ] && kill "$SIM" 2>/dev/null; rm -rf "$W"' EXIT
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.0f", n / s}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+source tests/bench/lib.sh
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 
 "$WARROOM" sim --listen 127.0.0.1:0 --seed "$SEED" --accounts 1 --entities "$N" >"$W/sim.out" 2>"$W/sim.err" &

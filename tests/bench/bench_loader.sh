@@ -26,8 +26,7 @@ python3 tests/bench/gen_plan.py "$STEPS" "$PLAN"
 "$BUILD/warroom" validate "$PLAN" >/dev/null 2>&1 || { echo "generated plan does not validate" >&2; exit 1; }
 BYTES=$(stat -c %s "$PLAN")
 
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+source tests/bench/lib.sh
 mbps() { awk -v n="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", n / s / 1048576}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 

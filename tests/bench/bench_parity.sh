@@ -20,9 +20,7 @@ PYRUNS=${PARITY_BENCH_PY_RUNS:-$RUNS}
 W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-now() { date +%s.%N; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+source tests/bench/lib.sh
 # CPU seconds (user + system) of one whole process, its stdout to $W/last:
 # on a shared machine wall time measures the neighbours as much as the work.
 timed() {

@@ -20,7 +20,7 @@ DIFFS=${PARITY_BENCH_DIFFS:-100}      # real changes among them
 W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 SIM_PID=
 trap '[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; rm -rf "$W"' EXIT
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+source tests/bench/lib.sh
 
 echo "bucketed comparison of $BN entities" >&2
 "$WARROOM" sim --listen 127.0.0.1:0 --seed 7 --accounts 1 --entities "$BN" >"$W/sim.out" 2>"$W/sim.err" &
