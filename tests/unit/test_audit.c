@@ -15,6 +15,7 @@
 #include "warroom/audit.h"
 #include "warroom/ident.h"
 #include "warroom/util.h"
+#include "data/scratch_db.h"
 
 struct fixture {
 	char dir[64];
@@ -35,12 +36,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	const char *suffix[] = {"", "-wal", "-shm", ".out"};
-	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
-		char *p = xasprintf("%s%s", f->path, suffix[i]);
-		unlink(p);
-		free(p);
-	}
+	scratch_db_remove(f->path);
+	char *out = xasprintf("%s.out", f->path); /* an export some tests write */
+	unlink(out);
+	free(out);
 	rmdir(f->dir);
 	free(f->path);
 	free(f);

@@ -14,6 +14,7 @@
 #include "warroom/drift.h"
 #include "warroom/samples.h"
 #include "warroom/store.h"
+#include "data/scratch_db.h"
 
 static struct entity *mk(enum entity_type t, const char *json)
 {
@@ -126,12 +127,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	store_close(f->st);
-	static const char *const suffix[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		char p[320];
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
+	scratch_db_remove(f->path);
 	rmdir(f->dir);
 	free(f);
 	return 0;

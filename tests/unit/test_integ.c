@@ -18,6 +18,7 @@
 #include "warroom/samples.h"
 #include "warroom/sim.h"
 #include "warroom/store.h"
+#include "data/scratch_db.h"
 
 static const char GOOD[] =
 	"{\"tenant_id\":\"acct-002\",\"window_s\":900,\"integrations\":["
@@ -232,12 +233,7 @@ static void test_record(void **state)
 	assert_int_equal(ic.fail, 1);
 	integ_report_free(&r);
 	store_close(st);
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
-		char *p = xasprintf("%s%s", path, suffix[i]);
-		unlink(p);
-		free(p);
-	}
+	scratch_db_remove(path);
 	rmdir(dir);
 	free(path);
 }

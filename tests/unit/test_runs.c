@@ -15,6 +15,7 @@
 #include "warroom/ident.h"
 #include "warroom/runs.h"
 #include "warroom/store.h"
+#include "data/scratch_db.h"
 
 struct fixture {
 	char dir[64];
@@ -41,12 +42,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->st);
-	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
-		char *p = xasprintf("%s%s", f->path, suffix[i]);
-		unlink(p);
-		free(p);
-	}
+	scratch_db_remove(f->path);
 	rmdir(f->dir);
 	free(f->path);
 	free(f);

@@ -16,6 +16,7 @@
 #include "warroom/samples.h"
 #include "warroom/store.h"
 #include "warroom/util.h"
+#include "data/scratch_db.h"
 
 struct fixture {
 	char dir[64];
@@ -38,12 +39,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	chmod(f->dir, 0700);
-	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
-		char *p = xasprintf("%s%s", f->path, suffix[i]);
-		unlink(p);
-		free(p);
-	}
+	scratch_db_remove(f->path);
 	rmdir(f->dir);
 	free(f->path);
 	free(f);
