@@ -49,3 +49,13 @@ note "a target token named but not set is an error naming the variable"
 unset TOKENS_TEST_TARGET
 expect_exit 1 "$WARROOM" drift "$P" --snapshot --account acct-001
 expect_out 'target token: environment variable TOKENS_TEST_TARGET is not set'
+
+note "a source token file others can read is refused before any request"
+echo tok-acct-001 >"$T/loose-token"
+chmod 0644 "$T/loose-token"
+curl -fsS -X DELETE "$SIM_URL/_sim/requests" >/dev/null
+expect_exit 2 "$WARROOM" source check pagerduty --url "$SIM_URL/pagerduty" --token-file "$T/loose-token"
+expect_out 'has mode 0644: it must be readable by its owner only \(chmod 600'
+[ "$(curl -fsS "$SIM_URL/_sim/requests" | jq '.requests | length')" = 0 ] || fail "a request went out with a loose token"
+chmod 0600 "$T/loose-token"
+expect_exit 0 "$WARROOM" source check pagerduty --url "$SIM_URL/pagerduty" --token-file "$T/loose-token"
