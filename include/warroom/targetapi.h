@@ -25,6 +25,7 @@ struct targetapi {
 	uint64_t bytes;       /* response bytes received */
 	int64_t timeout_ms;   /* per attempt, and no retry starts past it; 0: the client's own */
 	char *auth;           /* "Authorization: ..." sent with every request; NULL: none (owned) */
+	long status;          /* the last request's HTTP status; 0 when no answer came */
 };
 /* 0, or -1 with a message when the URL is not http(s) or curl cannot start. */
 int targetapi_open(struct targetapi *t, const char *base_url, struct err *e);
@@ -37,7 +38,9 @@ int targetapi_open_account(struct targetapi *t, const struct account *a, struct 
 void targetapi_close(struct targetapi *t);
 
 /* GET base + path (path starts with '/'); a 2xx body as JSON. Otherwise
- * NULL with "GET PATH: STATUS: the API's message". Caller frees. */
+ * NULL with "GET PATH: STATUS: the API's message". Caller frees. Either
+ * way t->status is the answer's status, so callers tell a 404 from an
+ * outage without reading the message. */
 cJSON *targetapi_get_json(struct targetapi *t, const char *path, struct err *e);
 
 /* Which entities: the tenant's on the target (/v1/tenants/ID/ENTITY), or

@@ -104,12 +104,14 @@ cJSON *targetapi_get_json(struct targetapi *t, const char *path, struct err *e)
 	}
 	struct answer a = {0};
 	cJSON *v = NULL;
+	t->status = 0;
 	if (http_submit(t->http, &rq, NULL, on_done, &a, e) < 0 || http_drain(t->http, e) < 0) {
 		err_wrap(e, "GET %s", path);
 		goto out;
 	}
 	t->requests++;
 	t->bytes += a.len;
+	t->status = a.status;
 	if (a.status == 0) {
 		err_set(e, "GET %s: %s", path, a.error[0] ? a.error : "no answer");
 		goto out;

@@ -430,12 +430,12 @@ static void name_url(struct err *e, const char *base)
 }
 
 /* An entity the target does not have is the operator's typo more often than
- * an outage: say so before the request. */
-static void name_unknown(struct err *e, const struct account *a, enum entity_type type,
-			 const char *id)
+ * an outage: say so before the request. status is the target's answer (a
+ * source's own 404 never reaches it, and already says what it lacks). */
+static void name_unknown(struct err *e, long status, const struct account *a,
+			 enum entity_type type, const char *id)
 {
-	/* a source's own 404 already says what it lacks */
-	if (!strstr(e->msg, ": 404") || strstr(e->msg, " has no "))
+	if (status != 404)
 		return;
 	char *m = xasprintf("unknown %s '%s' for %s: %s", entity_type_name(type), id, a->id, e->msg);
 	snprintf(e->msg, sizeof(e->msg), "%s", m);
@@ -457,14 +457,14 @@ static void *fetch_main(void *arg)
 	if (!rc) {
 		rc = targetapi_fetch_one(&j->api, j->account->id, TARGETAPI_TARGET, j->type, j->id,
 					 &j->right, &j->e);
-		if (rc && diff_kinds[k].absent && strstr(j->e.msg, ": 404")) {
+		if (rc && diff_kinds[k].absent && j->api.status == 404) {
 			j->gone = 1; /* every field shown on the left only */
 			rc = 0;
 		}
 	}
 	if (rc) {
 		name_url(&j->e, j->api.base);
-		name_unknown(&j->e, j->account, j->type, j->id);
+		name_unknown(&j->e, j->api.status, j->account, j->type, j->id);
 	} else {
 		if (diff_kinds[k].right_shape)
 			diff_kinds[k].right_shape(&j->right);
