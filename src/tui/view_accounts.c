@@ -489,6 +489,7 @@ static int accounts_request(struct tui *t, struct view *v, enum request req)
 	case REQ_VIEW_RUN:
 	case REQ_VIEW_GATE:
 	case REQ_VIEW_MONITOR:
+	case REQ_VIEW_IMPORT:
 		select_cursor(t, v);
 		return 0; /* the frame switches the view */
 	case REQ_RUN_START: {

@@ -1,7 +1,8 @@
 /* view_import — the verdicts of the selected account's newest import run
  * (import_items): what was or would be created, updated, left unchanged or
- * refused, and why, refused first; `/` filters, Enter opens the diff of the
- * item's entity through `:diff`, so it is fetched in the background. */
+ * refused, and why, refused first; `/` filters (the filter belongs to the
+ * account: choosing another clears it), Enter opens the diff of the item's
+ * entity through `:diff`, so it is fetched in the background. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +138,13 @@ static void read_items(struct tui *t, struct view *v)
 		return;
 	}
 	if (!iv->account || strcmp(iv->account, a->id)) {
+		/* a filter typed for one account's items would hide another's
+		 * without a word: it goes with the account, and says so */
+		if (iv->account && iv->filter[0]) {
+			tui_message(t, 0, "import filter '%s' cleared: %s is another account",
+				    iv->filter, a->id);
+			iv->filter[0] = '\0';
+		}
 		free(iv->account);
 		iv->account = xstrdup(a->id);
 		v->cursor = v->top = 0;
@@ -187,6 +195,9 @@ static void import_draw(struct tui *t, struct view *v, int y, int x, int h, int 
 	const struct import_verdicts *all = &iv->all;
 	struct strbuf sb = {0};
 	sb_addf(&sb, " Import  %s", iv->account ? iv->account : "");
+	/* an active filter comes first, so a narrow terminal still shows it */
+	if (iv->filter[0])
+		sb_addf(&sb, "  filter: %s (%zu of %zu shown)", iv->filter, iv->n_shown, all->n);
 	if (all->total) {
 		char when[40];
 		util_iso8601(all->run_ms, when, sizeof(when));
@@ -194,8 +205,8 @@ static void import_draw(struct tui *t, struct view *v, int y, int x, int h, int 
 		for (int k = 0; k < IMPORT_ACTION_COUNT; k++)
 			sb_addf(&sb, "%s%zu %s", k ? ", " : "", all->count[k],
 				source_import_action_name((enum import_action)k));
-		sb_addf(&sb, "  (%zu of %zu shown%s%s)", iv->n_shown, all->n,
-			iv->filter[0] ? ", filter: " : "", iv->filter);
+		if (!iv->filter[0])
+			sb_addf(&sb, "  (%zu of %zu shown)", iv->n_shown, all->n);
 	}
 	tui_put(t, y, 0, w, ROLE_TITLE, sb_str(&sb));
 	sb_release(&sb);

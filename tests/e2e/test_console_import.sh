@@ -2,7 +2,9 @@
 # The console's import view: after `warroom import --dry-run`, `:import`
 # (or 8) shows the selected account's verdicts from the store with the same
 # counts the command printed, whether it was a dry run and when, refused
-# items first with their reason; `/verdict:create` filters; Enter on an item
+# items first with their reason; `/verdict:create` filters, the filter in
+# the title even at 80 columns, cleared (and said so) when another account is
+# chosen; 8 on the dashboard opens the account under the cursor; Enter on an item
 # asks `:diff preview` for its entity, in the background; `?` lists `:import`. All
 # of it in an observer's read-only console.
 . "$(dirname "$0")/lib.sh"
@@ -88,17 +90,29 @@ screen_has "stub-secret-value" && { tmux_screen >&2; fail "a secret from an item
 
 note "/ filters by column"
 tmux_keys / ; tmux_keys -l "verdict:create"; tmux_keys Enter
-wait_screen "(2 of 4 shown, filter: verdict:create)"
+wait_screen "Import  acct-004  filter: verdict:create (2 of 4 shown)  dry run 20"
 tmux_screen | grep -A8 'REASON / CHANGES' | tail -n +2 | grep -q refused &&
 	{ tmux_screen >&2; fail "the filter kept a refusal"; }
+note "an active filter stays in sight at 80 columns"
+tmux -L "$TMUX_SOCK" resize-window -t main -x 80 -y 24
+wait_screen "Import  acct-004  filter: verdict:create (2 of 4 shown)"
+tmux -L "$TMUX_SOCK" resize-window -t main -x 200 -y 50
+wait_screen "REASON / CHANGES"
 
-note "Enter asks :diff for the item's entity, in the background"
+note "8 on the dashboard opens the import of the account under the cursor; another account's filter is cleared, and said so"
 tmux_keys 1 / Enter # an empty filter shows every account again
 wait_screen "Accounts  3 of 3 shown"
-tmux_keys Enter
-wait_screen "[run]"
-tmux_keys 8
+tmux_keys Home 8
+wait_screen "Import  acct-001  dry run 20"
+wait_screen "import filter 'verdict:create' cleared: acct-001 is another account"
+wait_screen "$C1  ($N1 of $N1 shown)"
+screen_has "filter: verdict" && { tmux_screen >&2; fail "acct-004's filter still hides acct-001's items"; }
+tmux_keys 1 Home j 8
+wait_screen "Import  acct-002"
+tmux_keys 1 Home 8
 wait_screen "Import  acct-001"
+
+note "Enter asks :diff for the item's entity, in the background"
 curl -sf -XPOST -H 'Content-Type: application/json' \
 	--data-binary '{"latency_ms":2000,"paths":"/pagerduty/"}' \
 	"$SIM_URL/_sim/faults" >/dev/null
@@ -117,14 +131,17 @@ wait_until 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main |
 tmux_keys 8 # back from the diff pane
 wait_screen "Import  acct-001"
 
-note "a newer run replaces the view's items without a key pressed"
-title() { tmux_screen | grep -o 'Import  acct-001  dry run [^ ]*'; }
+note "a newer run of the same account replaces the view's items without a key pressed, keeping its filter"
+tmux_keys / ; tmux_keys -l "verdict:create"; tmux_keys Enter
+wait_screen "Import  acct-001  filter: verdict:create ($N1 of $N1 shown)"
+title() { tmux_screen | grep -o 'Import  acct-001  .* dry run [^ ]*'; }
 before=$(title)
 [ -n "$before" ] || { tmux_screen >&2; fail "no import title"; }
 expect_exit 0 "$WARROOM" import "$P" --account acct-001 --dry-run
-wait_until 5 sh -c "[ \"\$(tmux -L $TMUX_SOCK capture-pane -p -t main | grep -o 'Import  acct-001  dry run [^ ]*')\" != '$before' ]" ||
+wait_until 5 sh -c "[ \"\$(tmux -L $TMUX_SOCK capture-pane -p -t main | grep -o 'Import  acct-001  .* dry run [^ ]*')\" != '$before' ]" ||
 	{ tmux_screen >&2; fail "the view kept the older run"; }
-wait_screen "$C1  ($N1 of $N1 shown, filter: verdict:create)"
+wait_screen "Import  acct-001  filter: verdict:create ($N1 of $N1 shown)"
+wait_screen "$C1"
 
 tmux_keys Q
 wait_until 10 test -s "$T/rc" || { tmux_screen >&2; fail "the console did not quit"; }
