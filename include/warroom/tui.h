@@ -108,6 +108,7 @@ struct tui {
 	int64_t console_id;         /* our heartbeat row; 0 for observers */
 	char msg[256];
 	int msg_error;
+	int64_t msg_ms;             /* when msg was set (monotonic): a fetch's clock takes the line back */
 	int dirty;
 	int quit;
 	char *selected_account;     /* chosen on the dashboard, for run/gate/monitor */
@@ -182,8 +183,11 @@ void view_diff_set(struct tui *t, const char *left_label, const char *left,
  * supersedes one still running; every failure is a message on the status
  * line. */
 void view_diff_command(struct tui *t, const char *args);
+#define VIEW_DIFF_MSG_HOLD_MS 2000
 /* Each turn of the event loop: shows a finished fetch (a superseded one is
- * dropped, never drawn) and keeps "fetching ... 1.2s" on the status line.
+ * dropped, never drawn) and keeps "fetching ... 1.2s" on the status line; a
+ * message shown meanwhile holds the line for VIEW_DIFF_MSG_HOLD_MS, then the
+ * clock comes back.
  * 1 while a fetch runs, so the loop comes back within a tenth of a second. */
 int view_diff_poll(struct tui *t);
 /* Esc while a fetch runs drops it: 1, or 0 when none was running. */

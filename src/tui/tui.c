@@ -190,6 +190,7 @@ void tui_message(struct tui *t, int is_error, const char *fmt, ...)
 	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
 	va_end(ap);
 	t->msg_error = is_error;
+	t->msg_ms = util_mono_ms();
 	t->dirty = 1;
 }
 

@@ -546,8 +546,11 @@ static void status_fetching(struct tui *t, const struct diff_job *j)
 	char line[sizeof(t->msg)];
 	double secs = (double)(util_mono_ms() - j->started_ms) / 1000.0;
 	snprintf(line, sizeof(line), "fetching %s ... %.1fs (Esc cancels)", j->what, secs);
-	/* another message (an error, an answer to a key) is not overwritten */
-	if ((t->msg[0] && !util_has_prefix(t->msg, "fetching ")) || !strcmp(line, t->msg))
+	/* another message (an error, an answer to a key) is read first; then
+	 * the clock comes back, or the operator would take a frozen line for a
+	 * hung fetch */
+	int other = t->msg[0] && !util_has_prefix(t->msg, "fetching ");
+	if ((other && util_mono_ms() - t->msg_ms < VIEW_DIFF_MSG_HOLD_MS) || !strcmp(line, t->msg))
 		return;
 	tui_message(t, 0, "%s", line);
 }

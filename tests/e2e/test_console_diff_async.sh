@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `:diff` never blocks the console: with the simulator holding the target's
 # answer (latency fault), the status line says "fetching ..." and its clock
-# moves, a key pressed meanwhile changes the screen at once, and the diff
+# moves, a key pressed meanwhile changes the screen at once (its message
+# holds the status line for a moment, then the clock is back), and the diff
 # appears when the answer comes. A second `:diff` supersedes the first (the
 # slow transfer is abandoned, its answer never drawn), Esc drops a fetch,
 # and quitting during one ends at once and cleanly (ASan checks leaks).
@@ -19,9 +20,9 @@ start_sim --accounts 3 --entities 20
 diff_tenant "$PROG" "$DB"
 
 # only the reference side is held: `:diff reference` waits, `:diff snapshot` does not
-hold_source() {
+hold_source() { # [MS]
 	curl -sf -XPOST -H 'Content-Type: application/json' \
-		--data-binary "{\"latency_ms\":$HELD_MS,\"paths\":\"/v1/tenants/acct-001/parity/source/\"}" \
+		--data-binary "{\"latency_ms\":${1:-$HELD_MS},\"paths\":\"/v1/tenants/acct-001/parity/source/\"}" \
 		"$SIM_URL/_sim/faults" >/dev/null
 }
 typeline() { # TEXT: typed on the `:` command line, then Enter
@@ -69,6 +70,18 @@ wait_screen "reference service of acct-001: 1 changed, 0 added, 0 removed"
 # (10 ms of slack: the simulator's own clock may round a held answer under)
 held_requests | awk -v h=$HELD_MS '$1 != 200 || $2 < h - 10 { exit 1 }' ||
 	fail "the held request did not end with its answer: $(held_requests)"
+
+note "a message shown during a fetch holds the line a moment, then the clock comes back"
+hold_source 4500
+typeline "diff reference services $SID"
+wait_screen "fetching reference service '$SID' of acct-001 ..."
+tmux_keys Z
+wait_screen "Z: no such key here"
+wait_until 4 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t main | grep -qE 'fetching reference .* [2-4]\.[0-9]s'" ||
+	{ tmux_screen >&2; fail "the fetch's clock stayed hidden behind a message"; }
+screen_has "Z: no such key here" && { tmux_screen >&2; fail "the message and the clock share the line"; }
+wait_screen "reference service of acct-001: 1 changed" 10
+hold_source
 
 note "a second :diff supersedes the first: the held answer is never drawn"
 curl -sf -X DELETE "$SIM_URL/_sim/requests" >/dev/null
