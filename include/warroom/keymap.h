@@ -98,9 +98,14 @@ const char *keymap_scope_name(enum keymap_scope s);
 /* The request a key asks for in a view (view binding first, then generic). */
 enum request keymap_lookup(enum keymap_scope scope, int key);
 /* The bindings that apply in a view, the view's own first, each key once;
- * returns how many were written to out (at most max). */
+ * returns how many were written to out (at most max; no view has more than
+ * KEYMAP_VIEW_MAX). */
+#define KEYMAP_VIEW_MAX 128
 size_t keymap_bindings(enum keymap_scope scope, const struct keymap_binding **out,
 		       size_t max);
+/* What the binding does in its view: the view's own words when it has
+ * them, else the request's help. */
+const char *keymap_binding_help(const struct keymap_binding *b);
 /* "j", "Down", "C-l", "Enter", "Space"... (buf >= 16) */
 void keymap_key_name(int key, char *buf, size_t size);
 

@@ -26,9 +26,13 @@ static const char *const scope_names[] = {
 
 #define CTRL_KEY(c) ((c) & 0x1f)
 
-/* The view's own rows first; generic rows last. Order is the help order. */
+/* The view's own rows first; generic rows last. Order is the help order.
+ * Enter and `/` are bound only in the views where they do something, so `?`
+ * never lists a key that does nothing. */
 static const struct keymap_binding bindings[] = {
 	{KS_ACCOUNTS, '\n', REQ_VIEW_RUN},
+	{KS_ACCOUNTS, KEY_ENTER, REQ_VIEW_RUN},
+	{KS_ACCOUNTS, '/', REQ_FILTER},
 	{KS_ACCOUNTS, 's', REQ_SORT_NEXT},
 	{KS_ACCOUNTS, '>', REQ_SORT_NEXT},
 	{KS_ACCOUNTS, '<', REQ_SORT_PREV},
@@ -47,6 +51,8 @@ static const struct keymap_binding bindings[] = {
 	{KS_RUN, 'H', REQ_HALT},
 	{KS_RUN, 'P', REQ_RESUME},
 	{KS_RUN, 't', REQ_TICK},
+	{KS_RUN, '\n', REQ_ENTER},
+	{KS_RUN, KEY_ENTER, REQ_ENTER},
 	{KS_GATE, 't', REQ_TICK},
 	{KS_GATE, ' ', REQ_TICK},
 	{KS_GATE, 'y', REQ_SIGN},
@@ -59,9 +65,14 @@ static const struct keymap_binding bindings[] = {
 	{KS_DIFF, 'u', REQ_UNIFIED},
 	{KS_AUDIT, 'v', REQ_VERIFY},
 	{KS_AUDIT, '\n', REQ_ENTER},
+	{KS_AUDIT, KEY_ENTER, REQ_ENTER},
+	{KS_AUDIT, '/', REQ_FILTER},
 	{KS_EXCEPTIONS, '+', REQ_EXC_ADD},
 	{KS_EXCEPTIONS, 'c', REQ_EXC_CLOSE},
 	{KS_MONITOR, 'o', REQ_SCOPE},
+	{KS_IMPORT, '\n', REQ_ENTER},
+	{KS_IMPORT, KEY_ENTER, REQ_ENTER},
+	{KS_IMPORT, '/', REQ_FILTER},
 	{KS_GENERIC, KEY_UP, REQ_MOVE_UP},
 	{KS_GENERIC, 'k', REQ_MOVE_UP},
 	{KS_GENERIC, KEY_DOWN, REQ_MOVE_DOWN},
@@ -70,9 +81,6 @@ static const struct keymap_binding bindings[] = {
 	{KS_GENERIC, KEY_NPAGE, REQ_PAGE_DOWN},
 	{KS_GENERIC, KEY_HOME, REQ_HOME},
 	{KS_GENERIC, KEY_END, REQ_END},
-	{KS_GENERIC, '\n', REQ_ENTER},
-	{KS_GENERIC, KEY_ENTER, REQ_ENTER},
-	{KS_GENERIC, '/', REQ_FILTER},
 	{KS_GENERIC, ':', REQ_PROMPT},
 	{KS_GENERIC, '?', REQ_HELP},
 	{KS_GENERIC, 'q', REQ_BACK},
@@ -88,6 +96,33 @@ static const struct keymap_binding bindings[] = {
 	{KS_GENERIC, '7', REQ_VIEW_MONITOR},
 	{KS_GENERIC, '8', REQ_VIEW_IMPORT},
 };
+
+/* What a binding does in its view, where the request's own words would be
+ * vaguer ("open the selected row"); key 0: every key of that request. */
+static const struct {
+	enum keymap_scope scope;
+	enum request req;
+	int key;
+	const char *help;
+} binding_help[] = {
+	{KS_ACCOUNTS, REQ_FILTER, 0, "filter rows: text, or column:value (wave:ramp, state:fail)"},
+	{KS_RUN, REQ_ENTER, 0, "open the gate under the cursor"},
+	{KS_AUDIT, REQ_FILTER, 0, "filter records: text, or account:, actor:, action:"},
+	{KS_AUDIT, REQ_ENTER, 0, "show the record under the cursor whole"},
+	{KS_IMPORT, REQ_FILTER, 0, "filter items: text, or type:, id:, name:, verdict:, reason:"},
+	{KS_IMPORT, REQ_ENTER, 0,
+	 "diff the item with the target (:diff preview; a refused one: :diff source)"},
+	{KS_GENERIC, REQ_BACK, 27, "drop a running :diff fetch, else go back"},
+};
+
+const char *keymap_binding_help(const struct keymap_binding *b)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(binding_help); i++)
+		if (binding_help[i].scope == b->scope && binding_help[i].req == b->req &&
+		    (!binding_help[i].key || binding_help[i].key == b->key))
+			return binding_help[i].help;
+	return keymap_request_help(b->req);
+}
 
 const char *keymap_request_name(enum request r)
 {

@@ -225,6 +225,15 @@ void tui_prompt(struct tui *t, const char *label, tui_prompt_fn fn, void *ctx)
 
 /* ---- views ------------------------------------------------------------------ */
 
+/* A view by the name typed after ':' or given to --view; -1 when none. */
+static int view_by_name(const char *name)
+{
+	for (int i = 0; i < TV__COUNT; i++)
+		if (!strcmp(name, view_table[i]->name))
+			return i;
+	return -1;
+}
+
 /* Views of one account re-read when shown: the account may have changed. */
 static const int follows_account[TV__COUNT] = {[TV_RUN] = 1, [TV_GATE] = 1, [TV_MONITOR] = 1,
 					       [TV_IMPORT] = 1};
@@ -503,11 +512,11 @@ static void run_command(struct tui *t, void *ctx, const char *text)
 		arg_commands[i].run(t, arg);
 		return;
 	}
-	for (int i = 0; i < TV__COUNT; i++)
-		if (!strcmp(word, view_table[i]->name)) {
-			tui_show(t, (enum tui_view_id)i);
-			return;
-		}
+	int view = view_by_name(word);
+	if (view >= 0) {
+		tui_show(t, (enum tui_view_id)view);
+		return;
+	}
 	/* any request by name, so every key has a typed form too */
 	enum request r = keymap_request_by_name(word);
 	if (r != REQ_NONE) {
@@ -878,7 +887,16 @@ int tui_run(const struct tui_opts *o)
 	struct err e = {{0}};
 	int rc = EXIT_SUCCESS;
 
-	/* the theme first: a bad --theme is a usage error before the screen */
+	/* a bad --view or --theme is a usage error before the screen */
+	if (o->start_view && view_by_name(o->start_view) < 0) {
+		struct strbuf names = {0};
+		for (int i = 0; i < TV__COUNT; i++)
+			sb_addf(&names, "%s%s", i ? ", " : "", view_table[i]->name);
+		fprintf(stderr, "warroom console: --view %s: no such view (%s)\n", o->start_view,
+			sb_str(&names));
+		sb_release(&names);
+		return 2;
+	}
 	char *config_theme = NULL;
 	const char *theme_name = o->theme;
 	if (!theme_name) {
@@ -924,9 +942,7 @@ int tui_run(const struct tui_opts *o)
 	} else {
 		tui_show(&t, TV_ACCOUNTS);
 		if (o->start_view)
-			for (int i = 0; i < TV__COUNT; i++)
-				if (!strcmp(o->start_view, view_table[i]->name))
-					tui_show(&t, (enum tui_view_id)i);
+			tui_show(&t, (enum tui_view_id)view_by_name(o->start_view));
 		tui_message(&t, 0, "%s console: ? lists keys, : opens the command line",
 			    t.observer ? "read-only observer" : "operator");
 	}

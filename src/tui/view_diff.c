@@ -264,8 +264,6 @@ static int diff_request(struct tui *t, struct view *v, enum request r)
 		tui_message(t, 0, "difference at %s", dv->d.v[next].path[0] ? dv->d.v[next].path : "/");
 		return 1;
 	}
-	case REQ_ENTER:
-		return 1;
 	default:
 		return 0;
 	}

@@ -185,8 +185,6 @@ static int exc_request(struct tui *t, struct view *v, enum request r)
 		tui_prompt(t, label, close_typed, v);
 		return 1;
 	}
-	case REQ_ENTER:
-		return 1;
 	default:
 		return 0;
 	}

@@ -444,8 +444,6 @@ static int gate_request(struct tui *t, struct view *v, enum request r)
 		}
 		return 1;
 	}
-	case REQ_ENTER:
-		return 1;
 	default:
 		return 0;
 	}

@@ -7,8 +7,6 @@
 #include "warroom/tui.h"
 #include "warroom/widgets.h"
 
-#define HELP_MAX 128
-
 /* One row of the help: a key, a `:` command, or a heading. */
 static void help_row(struct tui *t, const struct keymap_binding *const *b, size_t nb, long row,
 		     int y, int w, int uw, int is_cursor)
@@ -20,7 +18,7 @@ static void help_row(struct tui *t, const struct keymap_binding *const *b, size_
 		keymap_key_name(b[row]->key, key, sizeof(key));
 		tui_put(t, y, 0, 10, ROLE_HELP_KEY, key);
 		snprintf(line, sizeof(line), "%c %-16s %s", keymap_request_acts(b[row]->req) ? '*' : ' ',
-			 keymap_request_name(b[row]->req), keymap_request_help(b[row]->req));
+			 keymap_request_name(b[row]->req), keymap_binding_help(b[row]));
 		tui_put(t, y, 10, w - 10, role, line);
 		return;
 	}
@@ -47,8 +45,8 @@ static void help_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 	(void)x;
 	const struct view_ops *from = t->views[t->previous].ops;
 	enum keymap_scope scope = from ? from->scope : KS_GENERIC;
-	const struct keymap_binding *b[HELP_MAX];
-	size_t n = keymap_bindings(scope, b, HELP_MAX);
+	const struct keymap_binding *b[KEYMAP_VIEW_MAX];
+	size_t n = keymap_bindings(scope, b, KEYMAP_VIEW_MAX);
 	char title[128];
 	snprintf(title, sizeof(title), " Keys of the %s view  (q goes back; * changes shared state%s)",
 		 from ? from->name : "generic", t->observer ? ", refused here" : "");

@@ -185,7 +185,7 @@ static int mon_request(struct tui *t, struct view *v, enum request r)
 		mon_reload(t, v);
 		return 1;
 	}
-	return r == REQ_ENTER;
+	return 0;
 }
 
 const struct view_ops view_monitor_ops = {

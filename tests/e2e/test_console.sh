@@ -300,4 +300,6 @@ expect_exit 2 "$WARROOM" console
 expect_out "which program"
 expect_exit 2 "$WARROOM" console "$P" --db "$DB" --theme nosuch
 expect_out "nosuch"
+expect_exit 2 "$WARROOM" observe "$P" --db "$DB" --view nosuch
+expect_out "--view nosuch: no such view \(accounts, run, gate, diff, audit, exceptions, monitor, import, help\)"
 echo "console e2e ok"

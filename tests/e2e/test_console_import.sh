@@ -71,6 +71,15 @@ wait_screen "Import  acct-001  dry run 20"
 wait_screen "$C1  ($N1 of $N1 shown)"
 wait_screen "[import]"
 
+note "? in the import view lists its keys in its own words"
+tmux_keys ?
+wait_screen "Keys of the import view"
+wait_screen "diff the item with the target (:diff preview"
+wait_screen "filter items: text, or type:, id:, name:, verdict:, reason:"
+wait_screen "drop a running :diff fetch, else go back"
+tmux_keys q
+wait_screen "Import  acct-001  dry run 20"
+
 note "another account: refused first, with why, in the verdict's colour and word"
 tmux_keys 1 / a c c t - 0 0 4 Enter
 wait_screen "Accounts  1 of 3 shown"

@@ -1,5 +1,6 @@
 /* Unit tests for keymap: names round-trip, view bindings shadow generic
- * ones, help lists each key once, and acting requests are flagged. */
+ * ones, help lists each key a view answers once, with the view's own words
+ * where it has them, and acting requests are flagged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,9 +33,67 @@ static void test_lookup(void **state)
 	/* generic keys reach every view */
 	assert_int_equal(keymap_lookup(KS_GATE, 'j'), REQ_MOVE_DOWN);
 	assert_int_equal(keymap_lookup(KS_GATE, '?'), REQ_HELP);
-	/* Enter opens the run view from the dashboard, a generic enter elsewhere */
+	/* Enter opens the run view from the dashboard, the item's diff in the
+	 * import view, and is no key where it would do nothing */
 	assert_int_equal(keymap_lookup(KS_ACCOUNTS, '\n'), REQ_VIEW_RUN);
-	assert_int_equal(keymap_lookup(KS_MONITOR, '\n'), REQ_ENTER);
+	assert_int_equal(keymap_lookup(KS_IMPORT, '\n'), REQ_ENTER);
+	assert_int_equal(keymap_lookup(KS_MONITOR, '\n'), REQ_NONE);
+	assert_int_equal(keymap_lookup(KS_RUN, '/'), REQ_NONE);
+	assert_int_equal(keymap_lookup(KS_IMPORT, '/'), REQ_FILTER);
+}
+
+/* The help of one view as text: "KEY request words" a line. */
+static void help_text(enum keymap_scope scope, char *out, size_t size)
+{
+	const struct keymap_binding *b[KEYMAP_VIEW_MAX + 1];
+	size_t n = keymap_bindings(scope, b, KEYMAP_VIEW_MAX + 1);
+	assert_true(n <= KEYMAP_VIEW_MAX); /* `?` shows them all */
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char key[16];
+		keymap_key_name(b[i]->key, key, sizeof(key));
+		int w = snprintf(out + len, size - len, "%s %s %s\n", key,
+				 keymap_request_name(b[i]->req), keymap_binding_help(b[i]));
+		assert_true(w > 0 && (size_t)w < size - len);
+		len += (size_t)w;
+	}
+}
+
+/* Every key a view answers is in its help, once, with what it does there:
+ * for every view and every key code, the lookup and the help agree. */
+static void test_help_is_the_keymap(void **state)
+{
+	(void)state;
+	for (int s = 0; s < KS__COUNT; s++) {
+		const struct keymap_binding *b[KEYMAP_VIEW_MAX];
+		size_t n = keymap_bindings((enum keymap_scope)s, b, KEYMAP_VIEW_MAX);
+		for (int key = 1; key < KEY_MAX; key++) {
+			enum request r = keymap_lookup((enum keymap_scope)s, key);
+			size_t listed = 0;
+			for (size_t i = 0; i < n; i++)
+				if (b[i]->key == key) {
+					listed++;
+					assert_int_equal(b[i]->req, r);
+				}
+			assert_int_equal(listed, r != REQ_NONE);
+		}
+		/* a key and its keypad twin do the same */
+		assert_int_equal(keymap_lookup((enum keymap_scope)s, '\n'),
+				 keymap_lookup((enum keymap_scope)s, KEY_ENTER));
+	}
+	/* the import view's own keys, in its own words */
+	static char text[16384];
+	help_text(KS_IMPORT, text, sizeof(text));
+	assert_non_null(strstr(text, "Enter enter diff the item with the target (:diff preview"));
+	assert_non_null(strstr(text, "KpEnter enter diff the item"));
+	assert_non_null(strstr(text, "/ filter filter items: text, or type:, id:, name:, verdict:"));
+	assert_non_null(strstr(text, "8 import "));
+	assert_non_null(strstr(text, "Esc back drop a running :diff fetch"));
+	/* no view lists a filter it does not have */
+	help_text(KS_GATE, text, sizeof(text));
+	assert_null(strstr(text, " filter "));
+	assert_null(strstr(text, "Enter "));
 }
 
 static void test_help_lists(void **state)
@@ -82,7 +141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),     cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_help_lists), cmocka_unit_test(test_acts),
-		cmocka_unit_test(test_key_names),
+		cmocka_unit_test(test_key_names), cmocka_unit_test(test_help_is_the_keymap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
