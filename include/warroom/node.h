@@ -17,6 +17,7 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);   /* zeroed, 16-byte aligned */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t arena_bytes(const struct arena *a);      /* held, for limits and benches */
 /* Moves every block of `from` into a (freed with it) and frees `from`. */
 void arena_adopt(struct arena *a, struct arena *from);
@@ -46,7 +47,8 @@ struct node_doc {
 	struct node *root;
 	struct arena *arena;
 	const char *file; /* as given to the parser; owned by the arena */
-	int parts;        /* pieces parsed at once: 1, or 2 for a big file cut in two */
+	int parts;        /* pieces parsed at once: 1, or 2 for a big file cut in two;
+			     0: read from the tree cache, not parsed */
 };
 
 /* Kind names for messages: "a string", "a list", "a mapping". */

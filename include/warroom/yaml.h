@@ -16,6 +16,9 @@ struct yaml_limits {
 	size_t max_expand;  /* nodes reached through aliases, summed over all aliases */
 	size_t split_bytes; /* from this size a file is parsed in two halves at once
 			       when it can be cut cleanly (0: never) */
+	size_t cache_bytes; /* from this size a clean parse's tree is kept in
+			       the tree cache and read back while the bytes
+			       are the same (treecache.h; 0: never) */
 };
 
 /* The documented limits (docs/plan-format.md). */
@@ -24,6 +27,7 @@ struct yaml_limits {
 #define YAML_MAX_NODES 2000000
 #define YAML_MAX_EXPAND 1000000
 #define YAML_SPLIT_BYTES (256u * 1024) /* below, a second thread costs more than it saves */
+#define YAML_CACHE_BYTES (256u * 1024) /* below, parsing costs about what reading a tree does */
 
 extern const struct yaml_limits yaml_default_limits;
 
@@ -32,6 +36,11 @@ extern const struct yaml_limits yaml_default_limits;
  * on two threads; the result is used only when both parse cleanly and join
  * into the tree the whole file gives, otherwise the file is parsed whole, so
  * the tree and every diagnostic are the same either way.
+ *
+ * A file of cache_bytes or more whose tree was kept by an earlier clean
+ * parse (same bytes, same limits, same version) is read from the tree cache
+ * instead; doc->parts is 0 then. A parse with any diagnostic is not kept, so
+ * every diagnostic still comes from libyaml.
  *
  * Parses buf (len bytes; need not be NUL-terminated) named `file` in
  * messages. On success fills doc and returns 0; on any error reports it to

@@ -3,6 +3,7 @@
  * pointer bumps and makes every free path a single call. */
 #include "warroom/node.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,24 @@ char *arena_strdup(struct arena *a, const char *s)
 }
 
 /* Behind the head, so the head's free space stays in use. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	char buf[256]; /* most strings fit: one format pass, one copy */
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return arena_strdup(a, "");
+	if ((size_t)n < sizeof(buf))
+		return arena_strndup(a, buf, (size_t)n);
+	char *s = arena_raw(a, (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 void arena_adopt(struct arena *a, struct arena *from)
 {
 	if (!from)

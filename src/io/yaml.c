@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "warroom/treecache.h"
 #include "warroom/util.h"
 
 const struct yaml_limits yaml_default_limits = {
@@ -22,6 +23,7 @@ const struct yaml_limits yaml_default_limits = {
 	.max_nodes = YAML_MAX_NODES,
 	.max_expand = YAML_MAX_EXPAND,
 	.split_bytes = YAML_SPLIT_BYTES,
+	.cache_bytes = YAML_CACHE_BYTES,
 };
 
 struct anchor {
@@ -632,18 +634,40 @@ int yaml_doc_parse(const char *file, const char *buf, size_t len,
 		b_error(&b, 0, 0, "file is %zu bytes, over the limit of %zu", len, b.lim->max_bytes);
 		return -1;
 	}
-	if (parse_in_halves(&b, given, doc) == 0)
-		return 0;
-	b.arena = given ? given : arena_new();
-	if (run_parser(&b) < 0) {
-		if (!given)
-			arena_free(b.arena);
-		return -1;
+	struct treecache_key key;
+	bool cache = b.lim->cache_bytes && len >= b.lim->cache_bytes;
+	if (cache) {
+		treecache_key(buf, len, b.lim, &key);
+		struct arena *a = arena_new();
+		struct node *root;
+		if (treecache_get(&key, b.lim, a, &root)) {
+			if (given)
+				arena_adopt(given, a);
+			else
+				given = a;
+			doc->root = root;
+			doc->arena = given;
+			doc->file = arena_strdup(given, file);
+			doc->parts = 0;
+			return 0;
+		}
+		arena_free(a);
 	}
-	doc->root = b.root;
-	doc->arena = b.arena;
-	doc->file = arena_strdup(b.arena, file);
-	doc->parts = 1;
+	size_t said = d ? d->errors + d->warnings : 0;
+	if (parse_in_halves(&b, given, doc) < 0) {
+		b.arena = given ? given : arena_new();
+		if (run_parser(&b) < 0) {
+			if (!given)
+				arena_free(b.arena);
+			return -1;
+		}
+		doc->root = b.root;
+		doc->arena = b.arena;
+		doc->file = arena_strdup(b.arena, file);
+		doc->parts = 1;
+	}
+	if (cache && (!d || d->errors + d->warnings == said))
+		treecache_put(&key, doc->root);
 	return 0;
 }
 

@@ -7,6 +7,8 @@ WARROOM=${WARROOM:-$ROOT/$BUILD/warroom-asan}
 [ -x "$WARROOM" ] || WARROOM=$ROOT/$BUILD/warroom
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 T=$(mktemp -d "${TMPDIR:-/tmp}/warroom-e2e.XXXXXX")
+# parsed trees of big files are kept here, not in the tester's home
+export WARROOM_CACHE_DIR=$T/tree-cache
 PIDS=()
 TMUX_SOCK="wr-e2e-$$"
 cleanup() {
