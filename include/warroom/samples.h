@@ -51,8 +51,12 @@ void sample_free(struct sample *s); /* frees the members, not s */
  * transaction. Fills s->id (and s->at_ms when 0). */
 int samples_append(struct store *st, struct sample *s, struct err *e);
 
-/* The newest sample of account/kind/name. Returns 1 and fills *out (caller
- * sample_free's it), 0 when there is none, -1 on error. */
+/* The newest sample of account/kind/name: the greatest (at_ms, id), so of two
+ * at the same time the later row. Read from the store's samples_latest table,
+ * which triggers keep in the same statement as every write to the history.
+ * Returns 1 and fills *out (caller sample_free's it), 0 when there is none,
+ * -1 on error -- among them a read-only store on a file older than that table
+ * (an operator's read-write open migrates it). */
 int samples_latest(struct store *st, const char *account, const char *kind, const char *name,
 		   struct sample *out, struct err *e);
 
@@ -62,7 +66,8 @@ int samples_series(struct store *st, const char *account, const char *kind, cons
 		   size_t max, double **values, size_t *n, struct err *e);
 
 /* The newest sample of each kind/name of an account (or of every account when
- * account is NULL), ordered by account, kind, name. */
+ * account is NULL), ordered by account, kind, name: one row per series from
+ * samples_latest, whatever the length of the history. */
 struct sample_list {
 	struct sample *items;
 	size_t n, cap;

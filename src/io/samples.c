@@ -1,4 +1,5 @@
-/* samples — parity measurements over time in the store's samples table.
+/* samples — parity measurements over time in the store's samples table, and
+ * the newest of each series in samples_latest (kept by the store's triggers).
  * An append and the account's state-serial bump commit together, so a
  * console that sees the serial move always finds the sample behind it. */
 #include "warroom/samples.h"
@@ -86,12 +87,28 @@ static void row_to_sample(sqlite3_stmt *q, struct sample *s)
 	s->at_ms = sqlite3_column_int64(q, 7);
 }
 
+/* Migration 6 of store.c made samples_latest. An observer may not migrate,
+ * so on an older file its reads of the newest samples are refused with what
+ * to do rather than SQLite's "no such table". */
+#define LATEST_SINCE 6
+
+static sqlite3_stmt *latest_stmt(struct store *st, const char *sql, struct err *e)
+{
+	sqlite3_stmt *q = store_stmt(st, sql, e);
+	int have;
+	if (!q && (have = store_user_version(st)) >= 0 && have < LATEST_SINCE)
+		err_set(e, "%s: the newest samples are kept from schema version %d and this file "
+			"is at version %d: an operator's warroom opening it read-write upgrades it",
+			store_path(st), LATEST_SINCE, have);
+	return q;
+}
+
 int samples_latest(struct store *st, const char *account, const char *kind, const char *name,
 		   struct sample *out, struct err *e)
 {
-	sqlite3_stmt *q = store_stmt(st,
-		"SELECT " SAMPLE_COLS " FROM samples WHERE account = ?1 AND kind = ?2 AND name = ?3 "
-		"ORDER BY ts_ms DESC, id DESC LIMIT 1", e);
+	sqlite3_stmt *q = latest_stmt(st,
+		"SELECT " SAMPLE_COLS " FROM samples_latest WHERE account = ?1 AND kind = ?2 "
+		"AND name = ?3", e);
 	if (!q)
 		return -1;
 	sqlite3_bind_text(q, 1, account, -1, SQLITE_TRANSIENT);
@@ -139,23 +156,16 @@ int samples_series(struct store *st, const char *account, const char *kind, cons
 	return 0;
 }
 
-/* The newest row, the greatest (ts_ms, id), of each (account, kind, name).
- * The series come from one pass over the covering index, then one seek
- * each: asking "is this the newest?" of every row kept in history cost
- * three times as much at a million samples. */
-#define LATEST_ROWS                                                                     \
-	"SELECT s.id, s.account, s.kind, s.name, s.value, s.passed, s.evaluated, s.ts_ms "  \
-	"FROM (SELECT DISTINCT account, kind, name FROM samples "                           \
-	"WHERE ?1 IS NULL OR account = ?1) g "                                              \
-	"JOIN samples s ON s.id = (SELECT id FROM samples t WHERE t.account = g.account "   \
-	"AND t.kind = g.kind AND t.name = g.name ORDER BY t.ts_ms DESC, t.id DESC LIMIT 1)"
-
+/* The newest row of each series comes from samples_latest, which the store's
+ * triggers keep with every write to the history: one row per series read in
+ * its key's order, however long the history grows. */
 int samples_latest_all(struct store *st, const char *account, struct sample_list *out,
 		       struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *q = store_stmt(st,
-		LATEST_ROWS " ORDER BY s.account, s.kind, s.name", e);
+	sqlite3_stmt *q = latest_stmt(st, account
+		? "SELECT " SAMPLE_COLS " FROM samples_latest WHERE account = ?1 ORDER BY kind, name"
+		: "SELECT " SAMPLE_COLS " FROM samples_latest ORDER BY account, kind, name", e);
 	if (!q)
 		return -1;
 	if (account)

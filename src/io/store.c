@@ -239,6 +239,64 @@ static const char MIGRATION_INTEGRATION_SAMPLES[] =
 	"CREATE INDEX samples_by_name ON samples(account, kind, name, ts_ms);\n"
 	"CREATE INDEX samples_by_time ON samples(kind, ts_ms);\n";
 
+/* The newest sample of each series (account, kind, name), the greatest
+ * (ts_ms, id), kept beside the history so "the newest of every series" costs
+ * the number of series, not the rows of history. Kept by triggers rather than
+ * in samples_append: every write to samples (the append, a delete, an
+ * operator's repair or a test's aging of rows in the sqlite3 shell) updates it
+ * inside the same statement, so no path can forget it and no kill -9 can
+ * leave one without the other. A delete or update that touches a series'
+ * newest row finds the next newest through samples_by_name. A later migration
+ * that rebuilds samples (DROP TABLE) drops these triggers: it must make them
+ * again. Backfilled from the history: the distinct series from the index,
+ * one seek each. */
+#define LATEST_COLS "account, kind, name, id, value, passed, evaluated, ts_ms"
+#define LATEST_REFILL(who)                                                             \
+	"  DELETE FROM samples_latest WHERE account = " who ".account AND kind = " who  \
+	".kind\n    AND name = " who ".name;\n"                                         \
+	"  INSERT INTO samples_latest(" LATEST_COLS ")\n"                              \
+	"    SELECT " LATEST_COLS " FROM samples WHERE account = " who ".account\n"     \
+	"    AND kind = " who ".kind AND name = " who ".name\n"                         \
+	"    ORDER BY ts_ms DESC, id DESC LIMIT 1;\n"
+static const char MIGRATION_SAMPLES_LATEST[] =
+	"CREATE TABLE samples_latest (\n"
+	"  account   TEXT NOT NULL,\n"
+	"  kind      TEXT NOT NULL,\n"
+	"  name      TEXT NOT NULL,\n"
+	"  id        INTEGER NOT NULL,\n"
+	"  value     REAL,\n"
+	"  passed    INTEGER,\n"
+	"  evaluated INTEGER,\n"
+	"  ts_ms     INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (account, kind, name)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO samples_latest(" LATEST_COLS ")\n"
+	"  SELECT s.account, s.kind, s.name, s.id, s.value, s.passed, s.evaluated, s.ts_ms\n"
+	"  FROM (SELECT DISTINCT account, kind, name FROM samples) g\n"
+	"  JOIN samples s ON s.id = (SELECT id FROM samples t WHERE t.account = g.account\n"
+	"    AND t.kind = g.kind AND t.name = g.name ORDER BY t.ts_ms DESC, t.id DESC LIMIT 1);\n"
+	"CREATE TRIGGER samples_latest_insert AFTER INSERT ON samples BEGIN\n"
+	"  INSERT INTO samples_latest(" LATEST_COLS ")\n"
+	"    VALUES (NEW.account, NEW.kind, NEW.name, NEW.id, NEW.value, NEW.passed,\n"
+	"            NEW.evaluated, NEW.ts_ms)\n"
+	"    ON CONFLICT (account, kind, name) DO UPDATE SET id = excluded.id,\n"
+	"      value = excluded.value, passed = excluded.passed,\n"
+	"      evaluated = excluded.evaluated, ts_ms = excluded.ts_ms\n"
+	"    WHERE excluded.ts_ms > samples_latest.ts_ms\n"
+	"       OR (excluded.ts_ms = samples_latest.ts_ms AND excluded.id > samples_latest.id);\n"
+	"END;\n"
+	"CREATE TRIGGER samples_latest_delete AFTER DELETE ON samples\n"
+	"WHEN OLD.id = (SELECT id FROM samples_latest WHERE account = OLD.account\n"
+	"  AND kind = OLD.kind AND name = OLD.name) BEGIN\n"
+	LATEST_REFILL("OLD")
+	"END;\n"
+	"CREATE TRIGGER samples_latest_update AFTER UPDATE ON samples BEGIN\n"
+	LATEST_REFILL("OLD")
+	LATEST_REFILL("NEW")
+	"END;\n";
+#undef LATEST_REFILL
+#undef LATEST_COLS
+
 /* Append only: a released version's script never changes. */
 static const struct store_migration migrations[] = {
 	{1, "audit log and program facts", MIGRATION_AUDIT},
@@ -246,6 +304,7 @@ static const struct store_migration migrations[] = {
 	{3, "engine: waiting steps, gate states", MIGRATION_ENGINE},
 	{4, "import verdicts item by item", MIGRATION_IMPORT_ITEMS},
 	{5, "integration health samples", MIGRATION_INTEGRATION_SAMPLES},
+	{6, "the newest sample of each series", MIGRATION_SAMPLES_LATEST},
 };
 
 struct cached_stmt {

@@ -1,5 +1,7 @@
 /* Unit tests for store: schema creation and forward migration on real files
- * (migration 5's rebuilt samples table keeping rows and indexes), refusal of
+ * (migration 5's rebuilt samples table keeping rows and indexes, migration
+ * 6's table of newest samples backfilled, and what an observer of a file
+ * not yet migrated is told), refusal of
  * newer files, read-only handles (including as an account that
  * may only read the files), data_version, foreign keys, default paths. */
 #include <setjmp.h>
@@ -89,7 +91,7 @@ static void test_create(void **state)
 	static const char *const tables[] = {
 		"audit", "meta", "runs", "step_runs", "step_output", "check_results", "ticks",
 		"signoffs", "exceptions", "samples", "leases", "consoles", "waves", "snapshots",
-		"import_checkpoints",
+		"import_checkpoints", "import_items", "samples_latest",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		st = store_stmt(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", &e);
@@ -205,6 +207,9 @@ static void test_upgrade_keeps_rows_and_indexes(void **state)
 				      "tbl_name = 'samples' AND name IN ('samples_by_name', 'samples_by_time')"),
 			 2);
 	assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'samples_v%'"), 0);
+	/* migration 6 after it: each kept row is its series' newest */
+	assert_int_equal(query_int(s, "SELECT count(*) FROM samples_latest"), 4);
+	assert_int_equal(query_int(s, "SELECT sum(id) FROM samples_latest"), 7 + 9 + 12 + 15);
 	/* the reads the console makes still use the index */
 	sqlite3_stmt *q = store_stmt(s, "EXPLAIN QUERY PLAN SELECT value FROM samples WHERE account = 'a' "
 				       "AND kind = 'integration' AND name = 'health' ORDER BY ts_ms", &e);
@@ -232,6 +237,7 @@ static void test_upgrade_keeps_rows_and_indexes(void **state)
 	assert_int_equal(samples_append(s, &bogus, &e), -1);
 	assert_non_null(strstr(e.msg, "CHECK"));
 	assert_int_equal(query_int(s, "SELECT count(*) FROM samples"), 5);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM samples_latest"), 5);
 	store_close(s);
 
 	/* a second open finds nothing more to do */
@@ -254,6 +260,101 @@ static void test_fresh_file_accepts_integration(void **state)
 	assert_int_equal(samples_append(s, &in, &e), 0);
 	assert_int_equal(query_int(s, "SELECT count(*) FROM samples WHERE kind = 'integration'"), 1);
 	store_close(s);
+}
+
+/* ---- migration 6: the newest sample of each series kept as a table ---- */
+
+/* A file as migrations 1..5 left it: series with a history, a same-time tie
+ * (the later row is the newest), rows written out of time order. */
+static void make_v5(const char *path)
+{
+	make_v4(path);
+	size_t n = 0;
+	const struct store_migration *m = store_migrations(&n);
+	assert_true(n >= 6);
+	assert_int_equal(m[4].version, 5);
+	sqlite3 *db = raw_open(path);
+	raw_exec(db, m[4].sql);
+	raw_exec(db, "PRAGMA user_version = 5;"
+		     "INSERT INTO samples(id, account, kind, name, value, passed, evaluated, ts_ms) VALUES"
+		     " (20, 'acct-001', 'parity', 'pass_rate', 0.5, 100, 200, 5000),"
+		     " (21, 'acct-001', 'parity', 'pass_rate', 0.9, 180, 200, 3000),"
+		     " (22, 'acct-002', 'metric', 'error_rate', 0.01, 0, 0, 6000),"
+		     " (23, 'acct-002', 'metric', 'error_rate', 0.02, 0, 0, 6000),"
+		     " (24, 'acct-003', 'integration', 'health', 0.75, 3, 4, 100);");
+	sqlite3_close(db);
+}
+
+/* Which row each series' newest is after the backfill: ids of make_v5. */
+static void expect_backfilled(struct store *s)
+{
+	struct err e = {{0}};
+	struct sample_list l;
+	if (samples_latest_all(s, NULL, &l, &e) < 0)
+		fail_msg("%s", e.msg);
+	static const int64_t want[] = {9, 20, 15, 23, 24}; /* account, kind, name order */
+	assert_int_equal(l.n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.items[i].id, want[i]);
+	assert_int_equal(l.items[1].passed, 100);
+	assert_true(l.items[3].value == 0.02);
+	sample_list_free(&l);
+}
+
+/* An observer may not migrate: on a file at version 5 it is told what to
+ * do, the history stays readable, nothing crashes; once an operator opens
+ * the file read-write, the same observer handle reads the backfilled table. */
+static void test_latest_table_from_v5(void **state)
+{
+	struct fixture *f = *state;
+	make_v5(f->path);
+	struct err e = {{0}};
+	struct store *r = store_open(f->path, STORE_READONLY, &e);
+	if (!r)
+		fail_msg("%s", e.msg);
+	assert_int_equal(store_user_version(r), 5);
+	struct sample_list l;
+	assert_int_equal(samples_latest_all(r, NULL, &l, &e), -1);
+	assert_int_equal(l.n, 0);
+	assert_non_null(strstr(e.msg, f->path));
+	assert_non_null(strstr(e.msg, "schema version 6"));
+	assert_non_null(strstr(e.msg, "at version 5"));
+	assert_non_null(strstr(e.msg, "read-write"));
+	struct sample one;
+	e.msg[0] = '\0';
+	assert_int_equal(samples_latest(r, "acct-001", SAMPLE_PARITY, SAMPLE_PASS_RATE, &one, &e), -1);
+	assert_non_null(strstr(e.msg, "schema version 6"));
+	double *v = NULL;
+	size_t nv = 0;
+	assert_int_equal(samples_series(r, "acct-001", SAMPLE_PARITY, SAMPLE_PASS_RATE, 10, &v, &nv, &e), 0);
+	assert_int_equal(nv, 3); /* 1000, 3000, 5000: oldest first */
+	assert_true(v[0] == 0.995 && v[1] == 0.9 && v[2] == 0.5);
+	free(v);
+
+	struct store *w = store_open(f->path, STORE_READWRITE, &e);
+	if (!w)
+		fail_msg("%s", e.msg);
+	assert_int_equal(store_user_version(w), store_schema_version());
+	expect_backfilled(w);
+	expect_backfilled(r);
+	/* the triggers came with the table: the next append is seen by both */
+	struct sample in = {.account = (char *)"acct-002", .kind = (char *)SAMPLE_METRIC,
+			    .name = (char *)"error_rate", .value = 0.03, .at_ms = 6000};
+	assert_int_equal(samples_append(w, &in, &e), 0);
+	assert_int_equal(samples_latest(r, "acct-002", SAMPLE_METRIC, "error_rate", &one, &e), 1);
+	assert_int_equal(one.id, in.id);
+	sample_free(&one);
+	store_close(w);
+	store_close(r);
+
+	/* a second open finds nothing more to do and keeps the table */
+	w = store_open(f->path, STORE_READWRITE, &e);
+	if (!w)
+		fail_msg("%s", e.msg);
+	assert_int_equal(query_int(w, "SELECT count(*) FROM samples_latest"), 5);
+	assert_int_equal(query_int(w, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+				      "AND tbl_name = 'samples'"), 3);
+	store_close(w);
 }
 
 static void test_newer_refused(void **state)
@@ -559,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_from_older, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_rows_and_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_file_accepts_integration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latest_table_from_v5, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
