@@ -30,8 +30,20 @@ int cond_compare(double a, enum cond_op op, double b);
 int cond_op_parse(const char *s, enum cond_op *op);
 const char *cond_op_name(enum cond_op op);
 const char *cond_verdict_name(enum cond_verdict v);
-/* "error_rate > 0.5%" back from the parsed form; buf >= 192. */
+/* "error_rate > 0.5%" back from the parsed form ("> 0.5%" for a threshold,
+ * whose metric is empty); buf >= 192. */
 void cond_format(const struct cond *c, char *buf, size_t size);
+/* A value in the condition's unit: "1.2%" when it was written as a percent. */
+void cond_format_value(const struct cond *c, double value, char *buf, size_t size);
+/* How a value that holds stands to it: "below", "at or over", ... */
+const char *cond_direction(const struct cond *c);
+
+/* A monitored metric's alert or critical threshold: "OP NUMBER[%]" with OP
+ * one of < <= > >=, crossed when the value holds it ("< 99%" fires below
+ * 99 %, for throughput or a success rate), or a bare "NUMBER[%]", an upper
+ * limit (read as "> NUMBER"). The metric is left empty (the caller names
+ * it); cond_holds says whether a value crossed it. */
+int cond_threshold_parse(const char *text, struct cond *c, struct err *e);
 
 /* The verdict of one measurement: no value (the probe errored) is
  * Inconclusive; meeting `success` is Successful; with a failure condition,

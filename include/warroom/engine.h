@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "warroom/cond.h"
+
 /* A step's state, stored as its name in step_runs.state. */
 enum engine_step_state {
 	ENGINE_STEP_PENDING,
@@ -173,13 +175,21 @@ struct engine_stl_limits {
 	int rollback;              /* stop_the_line.action: 1 rollback, 0 halt */
 };
 
+/* A monitored metric's newest value against its critical threshold, which
+ * fires in the direction it is written (cond_threshold_parse: "> 1%" over,
+ * "< 50" below); the threshold's metric field names the metric. */
+struct engine_reading {
+	struct cond critical;
+	double value;
+};
+
 /* What the runner measured for one account; a negative value: not measured. */
 struct engine_stl_inputs {
 	double invariant_fail_share;
 	int64_t oldest_unexplained_drift_ms;
 	double error_budget_burn;
-	const char *critical_metric; /* a monitored metric past its critical threshold */
-	double critical_value, critical_threshold;
+	const struct engine_reading *metrics; /* monitored metrics with a critical threshold */
+	size_t n_metrics;
 	const char *veto;            /* a customer veto's reason, NULL when none */
 };
 

@@ -54,6 +54,49 @@ static int metric_char(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == ':' || c == '-';
 }
 
+/* "OP NUMBER[%]" at p, the tail of a condition and the whole of a threshold;
+ * what ("condition", "threshold") and text name the value in messages. */
+static int parse_op_number(const char *p, const char *what, const char *text, const char *after,
+			   struct cond *c, struct err *e)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	size_t oplen = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+		size_t n = strlen(ops[i].text);
+		if (strncmp(p, ops[i].text, n) == 0) {
+			c->op = ops[i].op;
+			oplen = n;
+			break;
+		}
+	}
+	if (!oplen && after)
+		return err_set(e, "%s '%s': expected an operator (< <= > >= == !=) after '%s'", what,
+			       text, after);
+	p += oplen;
+	while (isspace((unsigned char)*p))
+		p++;
+	char num[64];
+	size_t n = strlen(p);
+	while (n && isspace((unsigned char)p[n - 1]))
+		n--;
+	if ((n == 0 || n >= sizeof(num)) && oplen)
+		return err_set(e, "%s '%s': expected a number after '%s'", what, text,
+			       cond_op_name(c->op));
+	if (n == 0 || n >= sizeof(num))
+		return err_set(e, "%s '%s': expected a number", what, text);
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (num[n - 1] == '%') {
+		if (units_parse_percent(num, 0, &c->value) < 0)
+			return err_set(e, "%s '%s': '%s' is not a percentage", what, text, num);
+		c->percent = 1;
+	} else if (units_parse_number(num, &c->value) < 0) {
+		return err_set(e, "%s '%s': '%s' is not a number", what, text, num);
+	}
+	return 0;
+}
+
 int cond_parse(const char *text, struct cond *c, struct err *e)
 {
 	memset(c, 0, sizeof(*c));
@@ -72,39 +115,20 @@ int cond_parse(const char *text, struct cond *c, struct err *e)
 	if (mlen >= COND_METRIC_MAX)
 		return err_set(e, "condition '%s': metric name too long", text);
 	memcpy(c->metric, m, mlen);
-	while (isspace((unsigned char)*p))
-		p++;
-	size_t oplen = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
-		size_t n = strlen(ops[i].text);
-		if (strncmp(p, ops[i].text, n) == 0) {
-			c->op = ops[i].op;
-			oplen = n;
-			break;
-		}
-	}
-	if (!oplen)
-		return err_set(e, "condition '%s': expected an operator (< <= > >= == !=) after '%s'",
-			       text, c->metric);
-	p += oplen;
-	while (isspace((unsigned char)*p))
-		p++;
-	char num[64];
-	size_t n = strlen(p);
-	while (n && isspace((unsigned char)p[n - 1]))
-		n--;
-	if (n == 0 || n >= sizeof(num))
-		return err_set(e, "condition '%s': expected a number after '%s'", text,
-			       cond_op_name(c->op));
-	memcpy(num, p, n);
-	num[n] = '\0';
-	if (num[n - 1] == '%') {
-		if (units_parse_percent(num, 0, &c->value) < 0)
-			return err_set(e, "condition '%s': '%s' is not a percentage", text, num);
-		c->percent = 1;
-	} else if (units_parse_number(num, &c->value) < 0) {
-		return err_set(e, "condition '%s': '%s' is not a number", text, num);
-	}
+	return parse_op_number(p, "condition", text, c->metric, c, e);
+}
+
+int cond_threshold_parse(const char *text, struct cond *c, struct err *e)
+{
+	memset(c, 0, sizeof(*c));
+	if (!text)
+		return err_set(e, "no threshold");
+	c->op = COND_GT; /* a bare value: the seed schema's thresholds are upper limits */
+	if (parse_op_number(text, "threshold", text, NULL, c, e) < 0)
+		return -1;
+	if (c->op == COND_EQ || c->op == COND_NE)
+		return err_set(e, "threshold '%s': a threshold is crossed going up (> >=) or down "
+				  "(< <=), not by %s", text, cond_op_name(c->op));
 	return 0;
 }
 
@@ -131,10 +155,25 @@ int cond_holds(const struct cond *c, double value)
 
 void cond_format(const struct cond *c, char *buf, size_t size)
 {
+	char v[48];
+	cond_format_value(c, c->value, v, sizeof(v));
+	snprintf(buf, size, "%s%s%s %s", c->metric, c->metric[0] ? " " : "", cond_op_name(c->op), v);
+}
+
+void cond_format_value(const struct cond *c, double value, char *buf, size_t size)
+{
 	if (c->percent)
-		snprintf(buf, size, "%s %s %g%%", c->metric, cond_op_name(c->op), c->value * 100.0);
+		snprintf(buf, size, "%g%%", value * 100.0);
 	else
-		snprintf(buf, size, "%s %s %g", c->metric, cond_op_name(c->op), c->value);
+		snprintf(buf, size, "%g", value);
+}
+
+const char *cond_direction(const struct cond *c)
+{
+	static const char *const words[] = {[COND_LT] = "below", [COND_LE] = "at or below",
+					    [COND_GT] = "over", [COND_GE] = "at or over",
+					    [COND_EQ] = "at", [COND_NE] = "away from"};
+	return words[c->op];
 }
 
 enum cond_verdict cond_verdict_of(const struct cond *success, const struct cond *failure,

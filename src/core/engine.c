@@ -291,9 +291,18 @@ int engine_stop_the_line(const struct engine_stl_limits *lim, const struct engin
 	    in->error_budget_burn > lim->error_budget_burn)
 		return snprintf(why, size, "error budget burn %.3g%%, over the %.3g%% limit",
 				in->error_budget_burn * 100, lim->error_budget_burn * 100), 1;
-	if (in->critical_metric)
-		return snprintf(why, size, "metric %s = %g, past its critical threshold %g",
-				in->critical_metric, in->critical_value, in->critical_threshold), 1;
+	for (size_t i = 0; i < in->n_metrics; i++) {
+		const struct engine_reading *m = &in->metrics[i];
+		if (!cond_holds(&m->critical, m->value))
+			continue;
+		char value[48], limit[192];
+		cond_format_value(&m->critical, m->value, value, sizeof(value));
+		struct cond bare = m->critical;
+		bare.metric[0] = '\0';
+		cond_format(&bare, limit, sizeof(limit));
+		return snprintf(why, size, "metric %s = %s, %s its critical threshold %s",
+				m->critical.metric, value, cond_direction(&m->critical), limit), 1;
+	}
 	return 0;
 }
 

@@ -933,13 +933,31 @@ OBJECT(comms, "communication_plan", NULL);
 #undef T
 
 /* ---- monitoring_and_observability ------------------------------------------------------------------- */
+/* The seed schema's thresholds are free strings; the ones stop-the-line
+ * reads must parse, or it would silently watch nothing. */
+static void finish_metric(struct schema_ctx *ctx, const struct node *n, void *obj)
+{
+	const struct plan_metric *m = obj;
+	const char *keys[] = {"alert_threshold", "critical_threshold"};
+	const char *vals[] = {m->alert_threshold, m->critical_threshold};
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		struct cond c;
+		struct err e;
+		if (vals[i] && cond_threshold_parse(vals[i], &c, &e) < 0)
+			schema_warning(ctx, node_get(n, keys[i]),
+				       "%s of metric '%s': %s (write '> 1%%', '< 99%%' or a bare "
+				       "upper limit; it is not watched)", keys[i],
+				       m->metric_name ? m->metric_name : "", e.msg);
+	}
+}
+
 #define T struct plan_metric
 static const struct schema_field metric_f[] = {
 	STR(metric_name, ID(REF_METRIC)), STR(description), STR(measurement_method),
 	STR(normal_range), STR(alert_threshold), STR(critical_threshold), STRL(alert_channels),
 	STR(source, .ref = REF_METRIC_SOURCE, EXT), STR(query, EXT), STR(pointer, EXT),
 };
-OBJECT(metric, "metric", NULL);
+OBJECT(metric, "metric", finish_metric);
 #undef T
 
 #define T struct plan_health_check

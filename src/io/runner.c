@@ -1518,7 +1518,9 @@ static int stop_the_line(struct job *j, struct err *e)
 		return 0;
 	struct engine_stl_limits lim = {stl->invariant_breach, stl->drift_unexplained_ms,
 					stl->error_budget_burn, stl->action != STOP_HALT};
-	struct engine_stl_inputs in = {-1, -1, -1, NULL, 0, 0, NULL};
+	struct engine_stl_inputs in = {-1, -1, -1, NULL, 0, NULL};
+	struct engine_reading *metrics = NULL;
+	size_t cap = 0;
 	struct sample s;
 	int got = samples_latest(r->st, j->acct->id, SAMPLE_PARITY, SAMPLE_PASS_RATE, &s, e);
 	if (got < 0)
@@ -1539,28 +1541,33 @@ static int stop_the_line(struct job *j, struct err *e)
 		in.error_budget_burn = s.value;
 		sample_free(&s);
 	}
-	/* A monitored metric past its critical threshold (its newest sample). */
+	/* The newest sample of each monitored metric with a critical threshold;
+	 * validate warns of a threshold that does not parse, here it is skipped. */
 	const struct plan_monitoring *mon = r->prog->plan->monitoring;
-	char metric[COND_METRIC_MAX] = "";
-	for (size_t i = 0; mon && !in.critical_metric && i < mon->n_migration_monitoring; i++) {
+	for (size_t i = 0; mon && i < mon->n_migration_monitoring; i++) {
 		const struct plan_metric *m = &mon->migration_monitoring[i];
-		double limit;
-		if (!m->critical_threshold || units_parse_percent(m->critical_threshold, 1, &limit) < 0)
+		struct engine_reading rd;
+		struct err pe = {{0}};
+		if (!m->critical_threshold || !m->metric_name ||
+		    cond_threshold_parse(m->critical_threshold, &rd.critical, &pe) < 0)
 			continue;
 		got = samples_latest(r->st, j->acct->id, SAMPLE_METRIC, m->metric_name, &s, e);
-		if (got < 0)
+		if (got < 0) {
+			free(metrics);
 			return -1;
-		if (got && s.value > limit) {
-			snprintf(metric, sizeof(metric), "%s", m->metric_name);
-			in.critical_metric = metric;
-			in.critical_value = s.value;
-			in.critical_threshold = limit;
 		}
-		if (got)
-			sample_free(&s);
+		if (!got)
+			continue;
+		snprintf(rd.critical.metric, sizeof(rd.critical.metric), "%s", m->metric_name);
+		rd.value = s.value;
+		sample_free(&s);
+		VEC_PUSH(metrics, in.n_metrics, cap, rd);
 	}
+	in.metrics = metrics;
 	char why[256];
-	if (!engine_stop_the_line(&lim, &in, why, sizeof(why)))
+	int fired = engine_stop_the_line(&lim, &in, why, sizeof(why));
+	free(metrics);
+	if (!fired)
 		return 0;
 	if (runner_halt(r, j->acct->id, why, e) < 0)
 		return -1;

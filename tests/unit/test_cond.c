@@ -67,6 +67,66 @@ static void test_verdicts(void **state)
 	assert_string_equal(cond_verdict_name(COND_INCONCLUSIVE), "Inconclusive");
 }
 
+static struct cond threshold(const char *s)
+{
+	struct cond c;
+	struct err e = {{0}};
+	if (cond_threshold_parse(s, &c, &e) < 0)
+		fail_msg("'%s': %s", s, e.msg);
+	return c;
+}
+
+/* A threshold fires in the direction it is written; a bare one is an upper
+ * limit, as the seed schema's "critical_threshold: 1%" always meant. */
+static void test_threshold(void **state)
+{
+	(void)state;
+	struct cond up = threshold("1%");
+	assert_int_equal(up.op, COND_GT);
+	assert_string_equal(up.metric, "");
+	assert_true(cond_holds(&up, 0.02));
+	assert_false(cond_holds(&up, 0.01));
+	assert_false(cond_holds(&up, 0.005));
+	struct cond over = threshold(" > 1500 ");
+	assert_true(cond_holds(&over, 1600));
+	assert_false(cond_holds(&over, 1400));
+	struct cond down = threshold("< 99%");
+	assert_int_equal(down.op, COND_LT);
+	assert_true(cond_holds(&down, 0.98));
+	assert_false(cond_holds(&down, 0.99));
+	assert_false(cond_holds(&down, 0.999));
+	assert_false(cond_holds(&down, NAN));
+	struct cond floor = threshold("<=50");
+	assert_true(cond_holds(&floor, 50));
+	assert_false(cond_holds(&floor, 50.5));
+	struct cond ge = threshold(">= 0.8");
+	assert_true(cond_holds(&ge, 0.8));
+	assert_false(cond_holds(&ge, 0.79));
+	char buf[192], v[48];
+	cond_format(&down, buf, sizeof(buf));
+	assert_string_equal(buf, "< 99%");
+	cond_format_value(&down, 0.985, v, sizeof(v));
+	assert_string_equal(v, "98.5%");
+	assert_string_equal(cond_direction(&down), "below");
+	assert_string_equal(cond_direction(&up), "over");
+	assert_string_equal(cond_direction(&floor), "at or below");
+
+	static const char *const bad[] = {"", "  ", "<", "> abc", "about 5 minutes", "== 3",
+					  "!= 0", "=> 1", "1%%", "error_rate > 1%"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct err e = {{0}};
+		struct cond x;
+		if (cond_threshold_parse(bad[i], &x, &e) != -1)
+			fail_msg("'%s' parsed", bad[i]);
+		assert_non_null(strstr(e.msg, "threshold"));
+	}
+	struct err e = {{0}};
+	struct cond x;
+	assert_int_equal(cond_threshold_parse("== 3", &x, &e), -1);
+	assert_non_null(strstr(e.msg, "going up (> >=) or down (< <=)"));
+	assert_int_equal(cond_threshold_parse(NULL, &x, &e), -1);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -109,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_assert_json),
 	};

@@ -1,5 +1,6 @@
 /* Unit tests for engine: what comes next, failures, rollback order,
  * readiness, waves, stop-the-line, sign-off quorum and staleness. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,7 +166,7 @@ static void test_stop_the_line(void **state)
 	(void)state;
 	char why[256];
 	struct engine_stl_limits lim = {0.001, 30 * 60 * 1000, 0.5, 1};
-	struct engine_stl_inputs in = {-1, -1, -1, NULL, 0, 0, NULL};
+	struct engine_stl_inputs in = {-1, -1, -1, NULL, 0, NULL};
 	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 0);
 	in.invariant_fail_share = 0.0005;
 	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 0);
@@ -180,10 +181,28 @@ static void test_stop_the_line(void **state)
 	in.error_budget_burn = 0.6;
 	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 1);
 	in.error_budget_burn = 0.1;
-	in.critical_metric = "error_rate", in.critical_value = 0.02, in.critical_threshold = 0.01;
+	/* a metric fires in the direction its threshold is written */
+	struct engine_reading rd[2];
+	struct err e = {{0}};
+	assert_int_equal(cond_threshold_parse("< 50", &rd[0].critical, &e), 0);
+	snprintf(rd[0].critical.metric, sizeof(rd[0].critical.metric), "throughput");
+	assert_int_equal(cond_threshold_parse("1%", &rd[1].critical, &e), 0);
+	snprintf(rd[1].critical.metric, sizeof(rd[1].critical.metric), "error_rate");
+	rd[0].value = 120, rd[1].value = 0.005;
+	in.metrics = rd, in.n_metrics = 2;
+	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 0);
+	rd[1].value = 0.02; /* over: an upper limit crossed */
 	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 1);
-	assert_non_null(strstr(why, "error_rate"));
-	in.critical_metric = NULL, in.veto = "customer asked to stop";
+	assert_string_equal(why, "metric error_rate = 2%, over its critical threshold > 1%");
+	rd[1].value = 0.005, rd[0].value = 12.5; /* below: a floor crossed */
+	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 1);
+	assert_string_equal(why, "metric throughput = 12.5, below its critical threshold < 50");
+	rd[0].value = 50; /* at the floor is not below it */
+	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 0);
+	rd[0].value = NAN; /* no number: not a crossing */
+	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 0);
+	in.n_metrics = 0;
+	in.veto = "customer asked to stop";
 	assert_int_equal(engine_stop_the_line(&lim, &in, why, sizeof(why)), 1);
 	assert_non_null(strstr(why, "customer veto"));
 	struct engine_stl_limits none = {-1, -1, -1, 0};

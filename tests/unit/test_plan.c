@@ -434,6 +434,32 @@ static void test_conditions_templates_sources(void **state)
 	free(text);
 }
 
+/* A threshold stop-the-line reads must parse in either direction; a prose
+ * one loads with a warning that it is not watched. */
+static void test_metric_thresholds(void **state)
+{
+	(void)state;
+	struct diags d = {0};
+	char *text = xstrdup(base_plan);
+	const char *from = "{metric_name: error_rate,";
+	char *at = strstr(text, from);
+	assert_non_null(at);
+	char *edited = xasprintf("%.*s{metric_name: error_rate, alert_threshold: '< 99%%', "
+				 "critical_threshold: 'about 5m',%s", (int)(at - text), text,
+				 at + strlen(from));
+	struct program *p = load3(edited, base_accounts, base_roster, &d);
+	assert_non_null(p);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_diag(&d, "plan.yaml:13:79: warning: critical_threshold of metric 'error_rate': "
+			"threshold 'about 5m': 'about 5m' is not a number (write '> 1%', '< 99%' or a "
+			"bare upper limit; it is not watched)");
+	program_free(p);
+	diags_free(&d);
+	free(edited);
+	free(text);
+}
+
 static void test_exec_and_actions(void **state)
 {
 	(void)state;
@@ -648,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_step_references),
 		cmocka_unit_test(test_datasets),
 		cmocka_unit_test(test_conditions_templates_sources),
+		cmocka_unit_test(test_metric_thresholds),
 		cmocka_unit_test(test_exec_and_actions),
 		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_roster),
