@@ -22,7 +22,7 @@
 	_(HOME, "home", KM_NAV, "go to the first row")                              \
 	_(END, "end", KM_NAV, "go to the last row")                                 \
 	_(ENTER, "enter", KM_NAV, "open the selected row")                          \
-	_(BACK, "back", KM_NAV, "close this view, back to the previous one")        \
+	_(BACK, "back", KM_NAV, "back to the dashboard (from ?, to its view); there, leave") \
 	_(QUIT, "quit", KM_NAV, "leave the console")                                \
 	_(HELP, "help", KM_NAV, "list the keys of this view")                       \
 	_(PROMPT, "prompt", KM_NAV, "open the : command line")                      \
