@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define PACK_MAGIC "WRTREE\r\n" /* the \r\n catches a blob mangled as text */
-#define PACK_FORMAT 1u
+#define PACK_FORMAT 2u
 #define PACK_ORDER 0x01020304u  /* written natively: a blob from another byte order fails */
 #define PACK_NONE UINT32_MAX    /* no root: an empty document */
 
@@ -25,7 +25,11 @@ struct pack_head {
 	unsigned char key[NODEPACK_KEY_BYTES];
 };
 
-enum { PACK_QUOTED = 1, PACK_ALIAS = 2 };
+/* A record's low bits: the kind, then flags; the column above them (a file
+ * is at most 32 MiB, so a column fits in 27 bits). */
+enum { PACK_KIND_BITS = 2, PACK_QUOTED = 1 << 2, PACK_ALIAS = 1 << 3, PACK_SHARED = 1 << 4 };
+#define PACK_COL_SHIFT 5
+#define PACK_COL_MAX (UINT32_MAX >> PACK_COL_SHIFT)
 
 /* The blob's own check. The key (a SHA-256 of the file) already says which
  * tree this is; the sum only has to notice a file damaged on disk, such as
@@ -60,11 +64,11 @@ static uint64_t blob_sum(const unsigned char *p, size_t len)
 }
 
 /* ref: a scalar's string offset; a collection's first slot (a sequence has
- * n slots, a mapping 2n: key, value, key, value...). */
+ * n slots, a mapping 2n: key, value, key, value...), or, marked SHARED, the
+ * earlier node whose children it shares (a YAML alias of a collection).
+ * Weights are not kept: reading sums them again from the children. */
 struct pack_node {
-	uint32_t line, col, n, weight, ref;
-	uint8_t kind, flags;
-	uint16_t pad;
+	uint32_t line, bits, n, ref;
 };
 
 /* ---- writing ---------------------------------------------------------------------- */
@@ -213,30 +217,31 @@ static uint32_t put_node(struct packer *p, const struct node *n)
 	uint32_t idx;
 	if (ptr_get(&p->seen, n, &idx) || p->too_big)
 		return p->too_big ? 0 : idx;
+	if (n->line < 0 || n->col < 0 || (uint32_t)n->col > PACK_COL_MAX) {
+		p->too_big = true;
+		return 0;
+	}
 	struct pack_node rec = {
 		.line = (uint32_t)n->line,
-		.col = (uint32_t)n->col,
+		.bits = (uint32_t)n->col << PACK_COL_SHIFT | (uint32_t)n->kind |
+			(n->quoted ? PACK_QUOTED : 0) | (n->alias ? PACK_ALIAS : 0),
 		.n = n->n,
-		.weight = n->weight,
-		.kind = (uint8_t)n->kind,
-		.flags = (uint8_t)((n->quoted ? PACK_QUOTED : 0) | (n->alias ? PACK_ALIAS : 0)),
 	};
+	size_t k = n->kind == NODE_SEQ ? n->n : 2 * (size_t)n->n;
+	const void *arr = n->kind == NODE_SEQ ? (const void *)n->u.items : (const void *)n->u.pairs;
+	bool own = false;
 	if (n->kind == NODE_SCALAR) {
 		rec.ref = put_str(p, n->u.str, n->n);
+	} else if (k && ptr_get(&p->seen, arr, &rec.ref)) {
+		rec.bits |= PACK_SHARED; /* an alias: its anchor's children, by the anchor */
 	} else {
-		size_t k = n->kind == NODE_SEQ ? n->n : 2 * (size_t)n->n;
-		const void *arr = n->kind == NODE_SEQ ? (const void *)n->u.items : (const void *)n->u.pairs;
-		/* an alias shares its anchor's children: share their slots too */
-		if (!k || !ptr_get(&p->seen, arr, &rec.ref)) {
-			rec.ref = reserve_slots(p, k);
-			for (size_t i = 0; i < k && !p->too_big; i++) {
-				const struct node *c = n->kind == NODE_SEQ ? n->u.items[i]
-					: i % 2 ? n->u.pairs[i / 2].value : n->u.pairs[i / 2].key;
-				uint32_t ci = put_node(p, c);
-				p->slots[rec.ref + i] = ci;
-			}
-			if (k)
-				ptr_put(&p->seen, arr, rec.ref);
+		own = k > 0;
+		rec.ref = reserve_slots(p, k);
+		for (size_t i = 0; i < k && !p->too_big; i++) {
+			const struct node *c = n->kind == NODE_SEQ ? n->u.items[i]
+				: i % 2 ? n->u.pairs[i / 2].value : n->u.pairs[i / 2].key;
+			uint32_t ci = put_node(p, c);
+			p->slots[rec.ref + i] = ci;
 		}
 	}
 	if (p->too_big || p->n_nodes + 1 >= PACK_NONE) {
@@ -246,6 +251,8 @@ static uint32_t put_node(struct packer *p, const struct node *n)
 	VEC_PUSH(p->nodes, p->n_nodes, p->cap_nodes, rec);
 	idx = (uint32_t)(p->n_nodes - 1);
 	ptr_put(&p->seen, n, idx);
+	if (own)
+		ptr_put(&p->seen, arr, idx);
 	return idx;
 }
 
@@ -299,85 +306,82 @@ int nodepack_write(const struct node *root, const unsigned char key[NODEPACK_KEY
 
 /* ---- reading ---------------------------------------------------------------------- */
 
-/* A child array built for a slot range, so an alias's node shares it as the
- * parsed tree did; only a node of the same kind and count may share. */
-struct built {
-	void *arr;
-	uint32_t k;
-	uint8_t kind;
-};
-
 static uint32_t sat_add32(uint32_t a, uint32_t b)
 {
 	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
 }
 
-static int read_node(const struct pack_node *rec, uint32_t i, struct node *out, uint8_t *depth,
-		     const uint32_t *slots, uint32_t n_slots, const char *strs, uint32_t n_strs,
-		     struct built *built, const struct nodepack_limits *lim, struct arena *a,
-		     struct err *e)
+struct reader {
+	const struct pack_node *recs; /* in the blob, which is 8-byte aligned */
+	const uint32_t *slots;
+	uint32_t n_slots, n_strs;
+	const char *strs;
+	struct node *out;
+	uint8_t *depth;
+	const struct nodepack_limits *lim;
+	struct arena *a;
+};
+
+static int read_node(struct reader *r, uint32_t i, struct err *e)
 {
-	struct node *n = &out[i];
-	if (rec->kind > NODE_MAP || rec->flags & ~(PACK_QUOTED | PACK_ALIAS) ||
-	    rec->line > INT_MAX || rec->col > INT_MAX)
+	const struct pack_node *rec = &r->recs[i];
+	struct node *n = &r->out[i];
+	uint32_t kind = rec->bits & ((1u << PACK_KIND_BITS) - 1);
+	if (kind > NODE_MAP || rec->line > INT_MAX)
 		return err_set(e, "node %u is not one the cache writes", i);
 	*n = (struct node){
 		.line = (int)rec->line,
-		.col = (int)rec->col,
+		.col = (int)(rec->bits >> PACK_COL_SHIFT),
 		.n = rec->n,
-		.weight = rec->weight,
-		.kind = (enum node_kind)rec->kind,
-		.quoted = rec->flags & PACK_QUOTED,
-		.alias = (rec->flags & PACK_ALIAS) != 0,
+		.weight = 1,
+		.kind = (enum node_kind)kind,
+		.quoted = (rec->bits & PACK_QUOTED) != 0,
+		.alias = (rec->bits & PACK_ALIAS) != 0,
 	};
+	r->depth[i] = 0;
 	if (n->kind == NODE_SCALAR) {
-		if ((uint64_t)rec->ref + rec->n >= n_strs || strs[rec->ref + rec->n] != '\0' ||
-		    rec->weight != 1)
+		if ((uint64_t)rec->ref + rec->n >= r->n_strs || r->strs[rec->ref + rec->n] != '\0' ||
+		    (rec->bits & PACK_SHARED))
 			return err_set(e, "scalar %u runs past the strings", i);
-		n->u.str = strs + rec->ref;
-		depth[i] = 0;
+		n->u.str = r->strs + rec->ref;
+		return 0;
+	}
+	if (rec->bits & PACK_SHARED) {
+		const struct node *of = rec->ref < i ? &r->out[rec->ref] : NULL;
+		if (!of || of->kind != n->kind || of->n != n->n || !n->n)
+			return err_set(e, "node %u shares the children of a node that has none like them", i);
+		n->u = of->u;
+		n->weight = of->weight;
+		r->depth[i] = r->depth[rec->ref];
 		return 0;
 	}
 	uint64_t k = n->kind == NODE_SEQ ? rec->n : 2 * (uint64_t)rec->n;
-	if (rec->ref + k > n_slots)
+	if (rec->ref + k > r->n_slots)
 		return err_set(e, "node %u lists children past the slots", i);
+	const uint32_t *kids = r->slots + rec->ref;
 	uint32_t w = 1;
 	uint8_t d = 0;
 	for (uint64_t j = 0; j < k; j++) {
-		uint32_t c = slots[rec->ref + j];
-		if (c >= i)
+		if (kids[j] >= i)
 			return err_set(e, "node %u has a child that does not come before it", i);
-		w = sat_add32(w, out[c].weight);
-		if (depth[c] > d)
-			d = depth[c];
+		w = sat_add32(w, r->out[kids[j]].weight);
+		if (r->depth[kids[j]] > d)
+			d = r->depth[kids[j]];
 	}
-	if ((size_t)d + 1 > lim->max_depth)
-		return err_set(e, "node %u nests deeper than %zu", i, lim->max_depth);
-	depth[i] = (uint8_t)(d + 1);
-	if (w != rec->weight)
-		return err_set(e, "node %u has weight %u where its children make %u", i, rec->weight, w);
-	if (!k)
-		return 0;
-	struct built *b = &built[rec->ref];
-	if (b->arr && b->k == k && b->kind == rec->kind) {
-		if (n->kind == NODE_SEQ)
-			n->u.items = b->arr;
-		else
-			n->u.pairs = b->arr;
-		return 0;
-	}
+	if ((size_t)d + 1 > r->lim->max_depth)
+		return err_set(e, "node %u nests deeper than %zu", i, r->lim->max_depth);
+	r->depth[i] = (uint8_t)(d + 1);
+	n->weight = w;
 	if (n->kind == NODE_SEQ) {
-		n->u.items = arena_alloc(a, k * sizeof(*n->u.items));
+		n->u.items = arena_alloc(r->a, k * sizeof(*n->u.items));
 		for (uint64_t j = 0; j < k; j++)
-			n->u.items[j] = &out[slots[rec->ref + j]];
-		*b = (struct built){n->u.items, (uint32_t)k, rec->kind};
+			n->u.items[j] = &r->out[kids[j]];
 	} else {
-		n->u.pairs = arena_alloc(a, rec->n * sizeof(*n->u.pairs));
+		n->u.pairs = arena_alloc(r->a, rec->n * sizeof(*n->u.pairs));
 		for (uint32_t j = 0; j < rec->n; j++) {
-			n->u.pairs[j].key = &out[slots[rec->ref + 2 * j]];
-			n->u.pairs[j].value = &out[slots[rec->ref + 2 * j + 1]];
+			n->u.pairs[j].key = &r->out[kids[2 * j]];
+			n->u.pairs[j].value = &r->out[kids[2 * j + 1]];
 		}
-		*b = (struct built){n->u.pairs, (uint32_t)k, rec->kind};
 	}
 	return 0;
 }
@@ -410,28 +414,31 @@ int nodepack_read(const void *blob, size_t len, const unsigned char key[NODEPACK
 		return 0;
 
 	const unsigned char *p = bytes + sizeof(h);
-	uint32_t *slots = xmalloc(((size_t)h.n_slots + 1) * sizeof(*slots));
-	memcpy(slots, p + (size_t)h.n_nodes * sizeof(struct pack_node),
-	       (size_t)h.n_slots * sizeof(*slots));
+	if ((uintptr_t)p % _Alignof(struct pack_node) != 0)
+		return err_set(e, "a cached tree at an address records cannot be read from");
+	const size_t nodes_bytes = (size_t)h.n_nodes * sizeof(struct pack_node);
+	const size_t slots_bytes = (size_t)h.n_slots * sizeof(uint32_t);
 	char *strs = arena_alloc(a, (size_t)h.n_strs + 1);
-	memcpy(strs, p + (size_t)h.n_nodes * sizeof(struct pack_node) + (size_t)h.n_slots * 4,
-	       h.n_strs);
-	struct node *out = arena_alloc(a, (size_t)h.n_nodes * sizeof(*out));
-	uint8_t *depth = xmalloc((size_t)h.n_nodes);
-	struct built *built = xcalloc((size_t)h.n_slots + 1, sizeof(*built));
+	memcpy(strs, p + nodes_bytes + slots_bytes, h.n_strs);
+	struct reader r = {
+		.recs = (const struct pack_node *)(const void *)p,
+		.slots = (const uint32_t *)(const void *)(p + nodes_bytes),
+		.n_slots = h.n_slots,
+		.n_strs = h.n_strs,
+		.strs = strs,
+		.out = arena_alloc(a, (size_t)h.n_nodes * sizeof(struct node)),
+		.depth = xmalloc((size_t)h.n_nodes),
+		.lim = lim,
+		.a = a,
+	};
 	int rc = 0;
-	for (uint32_t i = 0; i < h.n_nodes && rc == 0; i++) {
-		struct pack_node rec;
-		memcpy(&rec, p + (size_t)i * sizeof(rec), sizeof(rec));
-		rc = read_node(&rec, i, out, depth, slots, h.n_slots, strs, h.n_strs, built, lim, a, e);
-	}
-	if (rc == 0 && out[h.root].weight > lim->max_weight)
-		rc = err_set(e, "a cached tree that expands to %u nodes, over %zu", out[h.root].weight,
+	for (uint32_t i = 0; i < h.n_nodes && rc == 0; i++)
+		rc = read_node(&r, i, e);
+	if (rc == 0 && r.out[h.root].weight > lim->max_weight)
+		rc = err_set(e, "a cached tree that expands to %u nodes, over %zu", r.out[h.root].weight,
 			     lim->max_weight);
 	if (rc == 0)
-		*root = &out[h.root];
-	free(slots);
-	free(depth);
-	free(built);
+		*root = &r.out[h.root];
+	free(r.depth);
 	return rc;
 }

@@ -190,10 +190,16 @@ char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err
 		close(fd);
 		return NULL;
 	}
+	/* Read straight into a buffer of the file's size (plus one, to see the
+	 * end): a 2 MB accounts.yaml was copied twice more through chunks and
+	 * a doubling buffer. A file that grows meanwhile still reads whole. */
 	struct strbuf sb = {0};
-	char chunk[65536];
+	sb_grow(&sb, (size_t)st.st_size + 1);
+	sb.buf[0] = '\0';
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (sb.cap - sb.len < 2)
+			sb_grow(&sb, 65536);
+		ssize_t n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -204,13 +210,14 @@ char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err
 		}
 		if (n == 0)
 			break;
-		if (sb.len + (size_t)n > max_bytes) {
+		sb.len += (size_t)n;
+		sb.buf[sb.len] = '\0';
+		if (sb.len > max_bytes) {
 			err_set(e, "%s: file grew over the limit of %zu bytes", path, max_bytes);
 			sb_release(&sb);
 			close(fd);
 			return NULL;
 		}
-		sb_add(&sb, chunk, (size_t)n);
 	}
 	close(fd);
 	if (len)
