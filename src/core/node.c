@@ -195,7 +195,8 @@ bool node_is_null(const struct node *n)
 {
 	if (!n)
 		return true;
-	if (n->kind != NODE_SCALAR || n->quoted)
+	/* asked of every value of a load: the spellings are 0, 1 or 4 long */
+	if (n->kind != NODE_SCALAR || n->quoted || n->n == 2 || n->n == 3 || n->n > 4)
 		return false;
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
 	for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
