@@ -144,6 +144,18 @@ int parity_doc_hash(struct parity_config *cfg, enum entity_type t, enum parity_r
 		    const cJSON *doc, struct canon_hasher *h, unsigned char out[CANON_HASH_LEN],
 		    struct err *e);
 
+/* The local side of a bucketed comparison (bucket.h): the entities of type t
+ * in s, each hashed as parity_compare hashes side `role` (parity_doc_hash
+ * after cfg's rules), into x (emptied first), so a local read summarises
+ * exactly as the remote side's bucket routes do. With sample_cut, also the
+ * full mode's sample over these ids (parity_sample_cut under cfg's size and
+ * seed; sample_count may then be NULL). A duplicate id or a document that
+ * cannot be hashed is an error naming it, as in parity_compare. */
+struct bucket_index;
+int parity_bucket_index(struct parity_config *cfg, const struct entity_set *s, enum entity_type t,
+			enum parity_role role, struct bucket_index *x, uint64_t *sample_cut,
+			size_t *sample_count, struct err *e);
+
 /* ---- the rules on the wire: the bucket routes' `rules` parameter -------------------- */
 
 #define PARITY_RULES_MAX_TEXT 2048 /* longer, and the rules stay out of the checksums */

@@ -71,6 +71,10 @@ size_t targetapi_list_requests(uint64_t count);
  * target read back into the canonical shape, in place, so they compare with
  * what an importer read from the source. */
 void targetapi_to_canonical(struct entity_set *s);
+/* The same for one record of type `type`, in place: what the bucket routes'
+ * canonical=1 hashes (docs/target-api.md), so a target's checksums compare
+ * with those of an importer's read. */
+void targetapi_doc_to_canonical(enum entity_type type, cJSON *doc);
 /* The two halves of that, for writers: the target's name for a canonical
  * field (the field itself when it keeps its name), and the removal of the
  * target's bookkeeping keys from one stored record. */
@@ -85,10 +89,14 @@ struct targetapi_buckets {
 	enum entity_type type;
 	enum targetapi_side side;
 	/* the ignore rules this side's checksums are taken after, as
-	 * parity_rules_encode wrote them (NULL or "": none); an answer that
-	 * does not echo them back is refused (rules_refused set) */
+	 * parity_rules_encode wrote them (NULL or "": none) */
 	const char *rules;
-	int rules_refused;
+	/* ask for the checksums of each record in the canonical shape
+	 * (targetapi_doc_to_canonical) instead of as stored: canonical=1 */
+	int canonical;
+	/* why an answer was refused, NULL while none was: it did not echo the
+	 * rules asked for, or did not say it hashed the canonical form asked for */
+	const char *refused;
 	/* sample > 0: the level-0 request also asks which of this side's ids
 	 * the full mode would sample (parity_sample_cut), under seed */
 	size_t sample;

@@ -1,8 +1,9 @@
 /* `warroom parity` — the invariants of each account measured headless:
- * the reference side against the target through the target API, stored as
- * samples and an audit record, printed as a table; exit 1 under threshold.
- * `--aa` compares the reference with itself to measure the noise floor;
- * `--buckets` bisects bucket checksums and reads only what differs. */
+ * the account's source (or the reference dataset) against the target
+ * through the target API, stored as samples and an audit record, printed as
+ * a table; exit 1 under threshold. `--aa` compares the source with itself to
+ * measure the noise floor; `--buckets` bisects bucket checksums and reads
+ * only what differs. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,10 @@ struct parity_opts {
 
 /* What reading an account cost, and what a full download would have. */
 struct cost {
-	size_t requests, full_requests;
+	size_t requests, full_requests; /* to the target API (and the reference routes) */
 	uint64_t bytes, full_bytes; /* full_bytes estimated; 0 = unknown */
 	char whole[160];            /* bucketed: the types read whole, and why */
+	size_t source_entities, source_requests; /* the importer's read, when there is one */
 };
 
 static int parse_opts(int argc, char **argv, struct parity_opts *o)
@@ -82,10 +84,6 @@ static int parse_opts(int argc, char **argv, struct parity_opts *o)
 		return cli_usage_error("parity", "--bucket-count goes with --buckets", NULL);
 	if (o->buckets && o->aa)
 		return cli_usage_error("parity", "--aa and --buckets exclude each other", NULL);
-	if (o->buckets && !o->reference)
-		return cli_usage_error("parity", "--buckets compares the target with the reference dataset the "
-				   "simulator serves (the bucket routes' source side), not with the "
-				   "account's source system: add --source reference", NULL);
 	return 0;
 }
 
@@ -168,16 +166,19 @@ static int plan_settings(const struct program *p, struct parity_config *cfg, str
 	return 0;
 }
 
-/* The source side: the account's source read through its importer, or
- * (reference) the seeded dataset the simulator serves for the tenant. */
+/* The source side: the account's source read through its importer (what it
+ * cost added to cost), or (reference) the seeded dataset the simulator
+ * serves for the tenant. */
 static int read_source_side(struct targetapi *api, const struct account *a, int reference,
-			    struct entity_set *out, struct err *e)
+			    struct entity_set *out, struct cost *cost, struct err *e)
 {
 	if (reference)
 		return targetapi_fetch_all(api, a->id, TARGETAPI_REFERENCE, out, e);
 	struct source_result sr;
 	if (targetapi_read_source(a, &sr, e))
 		return -1;
+	cost->source_entities += sr.set.n;
+	cost->source_requests += sr.requests;
 	for (size_t i = 0; i < sr.set.n; i++)
 		entity_set_add(out, sr.set.items[i]);
 	sr.set.n = 0;
@@ -225,16 +226,16 @@ static int measure(const struct program *p, const struct account *a, struct pari
 	struct sides s = {0};
 	if (targetapi_open_account(&s.api, a, e))
 		return -1;
-	int rc = read_source_side(&s.api, a, o->reference, &s.src, e);
+	int rc = read_source_side(&s.api, a, o->reference, &s.src, cost, e);
 	if (!rc && o->aa) {
-		rc = read_source_side(&s.api, a, o->reference, &s.tgt, e);
+		rc = read_source_side(&s.api, a, o->reference, &s.tgt, cost, e);
 	} else if (!rc) {
 		rc = targetapi_fetch_all(&s.api, a->id, TARGETAPI_TARGET, &s.tgt, e);
 		if (!o->reference) /* the importer's side is canonical: so must the target's be */
 			targetapi_to_canonical(&s.tgt);
 	}
-	*cost = (struct cost){.requests = s.api.requests, .full_requests = s.api.requests,
-			      .bytes = s.api.bytes, .full_bytes = s.api.bytes};
+	cost->requests = cost->full_requests = s.api.requests;
+	cost->bytes = cost->full_bytes = s.api.bytes;
 	return compare_sides(&s, rc, p, a, cfg, exc, o->aa, NULL, r, e);
 }
 
@@ -245,8 +246,8 @@ static int diff_id_cmp(const void *key, const void *d)
 	return strcmp(key, ((const struct bucket_diff *)d)->id);
 }
 
-/* Whether a side holds the differing entity: the reference side every one
- * but the target's extras, the target every one but the missing. */
+/* Whether a side holds the differing entity: the source side (left) every
+ * one but the target's extras, the target every one but the missing. */
 static int side_has(enum targetapi_side side, enum bucket_diff_kind k)
 {
 	return k == BUCKET_CHANGED || k == (side == TARGETAPI_REFERENCE ? BUCKET_ONLY_LEFT
@@ -306,118 +307,179 @@ static int read_differing(struct targetapi *api, const char *tenant, enum target
 	return rc;
 }
 
+/* A bucketed measure of one account. The source side is either the
+ * reference dataset's bucket routes, or (local) the account's own source
+ * read whole through its importer and summarised here: the legacy systems
+ * have no bucket routes, so only the target is asked for checksums. */
+struct bisect {
+	struct targetapi *api;
+	const char *tenant;
+	struct parity_config *cfg;
+	unsigned fanout;
+	struct entity_set *local; /* the importer's read; NULL: the reference routes */
+	struct entity_set *src, *tgt; /* what is compared entity by entity */
+	struct reads rd;
+	struct cost *cost;
+};
+
+/* Moves the local read's entities of one type to out: those the bisection
+ * found on the source side (br), or all of them (br NULL); the others are
+ * freed, as the checksums vouch for them. */
+static void take_local(struct entity_set *local, enum entity_type type,
+		       const struct bucket_result *br, struct entity_set *out)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < local->n; i++) {
+		struct entity *en = local->items[i];
+		if (en->type != type) {
+			local->items[kept++] = en;
+			continue;
+		}
+		const struct bucket_diff *d =
+			br && br->n ? bsearch(en->id, br->v, br->n, sizeof(*br->v), diff_id_cmp) : NULL;
+		if (!br || (d && side_has(TARGETAPI_REFERENCE, d->kind)))
+			entity_set_add(out, en);
+		else
+			entity_free(en);
+	}
+	local->n = kept;
+}
+
 /* The fallback when a type's rules cannot go into the checksums: the type
  * read whole on both sides and compared as the full mode does. */
-static int read_whole(struct targetapi *api, const char *tenant, enum entity_type type,
-		      const char *why, struct parity_totals *tot, struct entity_set *src,
-		      struct entity_set *tgt, struct cost *cost, struct err *e)
+static int read_whole(struct bisect *b, enum entity_type type, const char *why,
+		      struct parity_totals *tot, struct err *e)
 {
+	struct cost *cost = b->cost;
 	size_t len = strlen(cost->whole);
 	snprintf(cost->whole + len, sizeof(cost->whole) - len, "%s%s (%s)", len ? ", " : "",
 		 entity_type_name(type), why);
 	tot->whole = 1;
-	if (targetapi_fetch_type(api, tenant, TARGETAPI_REFERENCE, type, src, e) ||
-	    targetapi_fetch_type(api, tenant, TARGETAPI_TARGET, type, tgt, e))
+	if (b->local)
+		take_local(b->local, type, NULL, b->src);
+	else if (targetapi_fetch_type(b->api, b->tenant, TARGETAPI_REFERENCE, type, b->src, e))
 		return -1;
-	return 0;
+	return targetapi_fetch_type(b->api, b->tenant, TARGETAPI_TARGET, type, b->tgt, e);
 }
 
-/* Bisects one type's buckets (reference on the left, target on the right),
+/* Bisects one type's buckets (source on the left, target on the right),
  * both summarised after the ignore rules each side is rewritten by, and
  * reads what differs on each side. */
-static int bisect_type(struct targetapi *api, const char *tenant, enum entity_type type,
-		       unsigned fanout, const struct parity_config *cfg, struct parity_totals *tot,
-		       struct entity_set *src, struct entity_set *tgt, struct reads *rd,
-		       struct cost *cost, struct err *e)
+static int bisect_type(struct bisect *b, enum entity_type type, struct parity_totals *tot,
+		       struct err *e)
 {
+	const struct parity_config *cfg = b->cfg;
 	struct strbuf lrules = {0}, rrules = {0};
-	parity_rules_encode(cfg, type, PARITY_SOURCE, &lrules);
-	parity_rules_encode(cfg, type, PARITY_TARGET, &rrules);
-	int too_long = lrules.len > PARITY_RULES_MAX_TEXT || rrules.len > PARITY_RULES_MAX_TEXT;
-	struct targetapi_buckets lb = {.api = api, .tenant = tenant, .type = type,
-				       .side = TARGETAPI_REFERENCE, .rules = sb_str(&lrules),
-				       .sample = cfg->sample_size, .seed = cfg->seed};
-	struct targetapi_buckets rb = {.api = api, .tenant = tenant, .type = type,
-				       .side = TARGETAPI_TARGET, .rules = sb_str(&rrules)};
+	struct bucket_index index = {0};
+	struct targetapi_buckets lb = {.api = b->api, .tenant = b->tenant, .type = type,
+				       .side = TARGETAPI_REFERENCE, .sample = cfg->sample_size,
+				       .seed = cfg->seed};
+	struct targetapi_buckets rb = {.api = b->api, .tenant = b->tenant, .type = type,
+				       .side = TARGETAPI_TARGET, .canonical = b->local != NULL};
 	struct bucket_side left, right;
-	targetapi_bucket_side(&lb, &left);
+	if (b->local) {
+		/* hashed here exactly as parity_compare hashes the source side */
+		if (parity_bucket_index(b->cfg, b->local, type, PARITY_SOURCE, &index,
+					&tot->sample_cut, &tot->sample_count, e))
+			return -1;
+		bucket_side_local(&left, &index);
+	} else {
+		parity_rules_encode(cfg, type, PARITY_SOURCE, &lrules);
+		lb.rules = sb_str(&lrules);
+		targetapi_bucket_side(&lb, &left);
+	}
+	parity_rules_encode(cfg, type, PARITY_TARGET, &rrules);
+	rb.rules = sb_str(&rrules);
 	targetapi_bucket_side(&rb, &right);
-	struct bucket_opts bo = {.fanout = fanout};
+	int too_long = lrules.len > PARITY_RULES_MAX_TEXT || rrules.len > PARITY_RULES_MAX_TEXT;
+	struct bucket_opts bo = {.fanout = b->fanout};
 	struct bucket_result br;
 	int rc = too_long ? 1 : bucket_compare(&left, &right, &bo, &br, e);
-	int refused = rc && (lb.rules_refused || rb.rules_refused);
+	const char *refused = !rc ? NULL : lb.refused ? lb.refused : rb.refused;
 	sb_release(&lrules);
 	sb_release(&rrules);
+	bucket_index_free(&index);
 	if (too_long || refused) {
 		e->msg[0] = '\0';
-		return read_whole(api, tenant, type,
-				  too_long ? "ignore rules too long for a bucket request"
-					   : "the bucket routes did not apply the ignore rules",
-				  tot, src, tgt, cost, e);
+		return read_whole(b, type, too_long ? "ignore rules too long for a bucket request" : refused,
+				  tot, e);
 	}
 	if (rc)
 		return -1;
-	tot->sample_cut = lb.sample_cut;
-	tot->sample_count = lb.sample_count;
+	if (!b->local) {
+		tot->sample_cut = lb.sample_cut;
+		tot->sample_count = lb.sample_count;
+	}
 	tot->source_count = (size_t)br.left_count;
 	tot->target_count = (size_t)br.right_count;
 	bucket_sum_hex(&br.left_sum, tot->source_digest);
 	bucket_sum_hex(&br.right_sum, tot->target_digest);
-	rc = read_differing(api, tenant, TARGETAPI_REFERENCE, type, &br, br.left_count, src, rd, e);
+	if (b->local)
+		take_local(b->local, type, &br, b->src);
+	else
+		rc = read_differing(b->api, b->tenant, TARGETAPI_REFERENCE, type, &br, br.left_count,
+				    b->src, &b->rd, e);
 	if (!rc)
-		rc = read_differing(api, tenant, TARGETAPI_TARGET, type, &br, br.right_count, tgt,
-				    rd, e);
+		rc = read_differing(b->api, b->tenant, TARGETAPI_TARGET, type, &br, br.right_count,
+				    b->tgt, &b->rd, e);
 	bucket_result_free(&br);
 	return rc;
 }
 
 /* The bytes a full download would take: the entities read so far, else a
- * first page of the biggest type, give the size of one. */
-static uint64_t estimate_full_bytes(struct targetapi *api, const char *tenant,
-				    const struct parity_totals *tot, struct reads rd)
+ * first page of the biggest type, give the size of one. Only the target's
+ * entities when the source side was read locally. */
+static uint64_t estimate_full_bytes(struct bisect *b, const struct parity_totals *tot)
 {
 	uint64_t all = 0, biggest = 0;
 	enum entity_type big = 0;
+	struct reads rd = b->rd;
 	for (int t = 0; t < ENTITY_TYPE_COUNT; t++) {
-		all += tot[t].source_count + tot[t].target_count;
+		all += (b->local ? 0 : tot[t].source_count) + tot[t].target_count;
 		if (tot[t].target_count > biggest)
 			biggest = tot[t].target_count, big = (enum entity_type)t;
 	}
 	if (!rd.entities && biggest) {
 		struct err ignored = {{0}}; /* an estimate that cannot be made stays unknown */
-		uint64_t before = api->bytes;
-		char *path = xasprintf("/v1/tenants/%s/%s?page=1&page_size=25", tenant,
+		uint64_t before = b->api->bytes;
+		char *path = xasprintf("/v1/tenants/%s/%s?page=1&page_size=25", b->tenant,
 				       entity_type_plural(big));
-		cJSON *page = targetapi_get_json(api, path, &ignored);
+		cJSON *page = targetapi_get_json(b->api, path, &ignored);
 		free(path);
 		rd.entities = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(page, "data"));
 		cJSON_Delete(page);
-		rd.bytes = api->bytes - before;
+		rd.bytes = b->api->bytes - before;
 	}
 	return rd.entities ? rd.bytes * all / rd.entities : 0;
 }
 
 /* The bucketed measure: checksums bisected per type, only the differing
- * entities read, the rest counted as matching. */
+ * entities read (from the local read, or through the reference routes),
+ * the rest counted as matching. */
 static int measure_bucketed(const struct program *p, const struct account *a,
 			    struct parity_config *cfg, const struct exception_list *exc,
-			    unsigned fanout, struct parity_result *r, struct cost *cost,
-			    struct err *e)
+			    const struct parity_opts *o, unsigned fanout, struct parity_result *r,
+			    struct cost *cost, struct err *e)
 {
 	struct sides s = {0};
+	struct entity_set local = {0};
 	if (targetapi_open_account(&s.api, a, e))
 		return -1;
+	int rc = o->reference ? 0 : read_source_side(&s.api, a, 0, &local, cost, e);
 	struct parity_totals tot[ENTITY_TYPE_COUNT];
 	memset(tot, 0, sizeof(tot));
-	struct reads rd = {0};
-	int rc = 0;
+	struct bisect b = {.api = &s.api, .tenant = a->id, .cfg = cfg, .fanout = fanout,
+			   .local = o->reference ? NULL : &local, .src = &s.src, .tgt = &s.tgt,
+			   .cost = cost};
 	for (int t = 0; t < ENTITY_TYPE_COUNT && !rc; t++)
-		rc = bisect_type(&s.api, a->id, (enum entity_type)t, fanout, cfg, &tot[t], &s.src,
-				 &s.tgt, &rd, cost, e);
+		rc = bisect_type(&b, (enum entity_type)t, &tot[t], e);
+	entity_set_free(&local);
 	if (!rc) {
-		cost->full_bytes = estimate_full_bytes(&s.api, a->id, tot, rd);
+		if (!o->reference) /* the importer's side is canonical: so must the target's be */
+			targetapi_to_canonical(&s.tgt);
+		cost->full_bytes = estimate_full_bytes(&b, tot);
 		for (int t = 0; t < ENTITY_TYPE_COUNT; t++)
-			cost->full_requests += targetapi_list_requests(tot[t].source_count) +
+			cost->full_requests += (o->reference ? targetapi_list_requests(tot[t].source_count) : 0) +
 					       targetapi_list_requests(tot[t].target_count);
 		cost->requests = s.api.requests;
 		cost->bytes = s.api.bytes;
@@ -427,6 +489,9 @@ static int measure_bucketed(const struct program *p, const struct account *a,
 
 static void print_cost(const struct cost *c, int bucketed)
 {
+	if (c->source_entities || c->source_requests)
+		printf("  source: %zu entities read whole through the importer, %zu requests\n",
+		       c->source_entities, c->source_requests);
 	if (!bucketed) {
 		printf("  read: %zu requests, %llu bytes (full download)\n", c->requests,
 		       (unsigned long long)c->bytes);
@@ -487,7 +552,7 @@ int cmd_parity(int argc, char **argv)
 	for (size_t i = 0; i < c.n_accounts; i++) {
 		struct parity_result r;
 		struct cost cost = {0};
-		if ((o.buckets ? measure_bucketed(p, c.accounts[i], &cfg, &exc, fanout, &r, &cost, &e)
+		if ((o.buckets ? measure_bucketed(p, c.accounts[i], &cfg, &exc, &o, fanout, &r, &cost, &e)
 			       : measure(p, c.accounts[i], &cfg, &exc, &o, &r, &cost, &e)) ||
 		    record(c.store, p, &r, &cfg, o.aa, &e)) {
 			fprintf(stderr, "warroom parity: %s\n", e.msg);

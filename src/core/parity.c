@@ -365,6 +365,34 @@ static int collect(const struct entity_set *s, enum entity_type t, struct parity
 	return 0;
 }
 
+int parity_bucket_index(struct parity_config *cfg, const struct entity_set *s, enum entity_type t,
+			enum parity_role role, struct bucket_index *x, uint64_t *sample_cut,
+			size_t *sample_count, struct err *e)
+{
+	struct keyed *v = NULL;
+	size_t n = 0;
+	char digest[CANON_HEX_LEN];
+	struct canon_hasher *h = canon_hasher_new();
+	int rc = collect(s, t, cfg, h, role, &v, &n, digest, e);
+	canon_hasher_free(h);
+	bucket_index_free(x);
+	if (rc) {
+		free(v);
+		return -1;
+	}
+	uint64_t *keys = sample_cut ? xmalloc((n ? n : 1) * sizeof(*keys)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		bucket_index_add(x, v[i].en->id, v[i].hash);
+		if (keys)
+			keys[i] = parity_sample_key(v[i].en->id, cfg->seed);
+	}
+	if (keys)
+		*sample_cut = parity_sample_cut(keys, n, cfg->sample_size, sample_count);
+	free(keys);
+	free(v);
+	return 0;
+}
+
 void parity_result_free(struct parity_result *r)
 {
 	free(r->account);

@@ -262,19 +262,22 @@ void targetapi_strip_bookkeeping(cJSON *doc)
 		cJSON_DeleteItemFromObjectCaseSensitive(doc, bookkeeping[k]);
 }
 
+void targetapi_doc_to_canonical(enum entity_type type, cJSON *doc)
+{
+	targetapi_strip_bookkeeping(doc);
+	for (size_t k = 0; k < ARRAY_SIZE(renamed); k++) {
+		if (renamed[k].type != type)
+			continue;
+		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(doc, renamed[k].target);
+		if (v)
+			cJSON_AddItemToObject(doc, renamed[k].canonical, v);
+	}
+}
+
 void targetapi_to_canonical(struct entity_set *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		cJSON *doc = s->items[i]->doc;
-		targetapi_strip_bookkeeping(doc);
-		for (size_t k = 0; k < ARRAY_SIZE(renamed); k++) {
-			if (renamed[k].type != s->items[i]->type)
-				continue;
-			cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(doc, renamed[k].target);
-			if (v)
-				cJSON_AddItemToObject(doc, renamed[k].canonical, v);
-		}
-	}
+	for (size_t i = 0; i < s->n; i++)
+		targetapi_doc_to_canonical(s->items[i]->type, s->items[i]->doc);
 }
 
 /* ---- the bucket side ---------------------------------------------------------------- */
@@ -303,22 +306,30 @@ static char *bucket_path(struct targetapi_buckets *b, const char *route, unsigne
 		sb_adds(&sb, "&rules=");
 		query_escape(&sb, b->rules);
 	}
+	if (b->canonical)
+		sb_adds(&sb, "&canonical=1");
 	if (b->sample && !depth && !strcmp(route, "buckets"))
 		sb_addf(&sb, "&sample=%zu&seed=%llu", b->sample, (unsigned long long)b->seed);
 	return sb_detach(&sb);
 }
 
 /* The rules an answer's checksums were taken after must be the ones asked
- * for: a server that ignored them would make its summaries incomparable. */
+ * for, and its records in the form asked for: a server that ignored either
+ * would make its summaries incomparable. */
 static int rules_echoed(struct targetapi_buckets *b, const cJSON *body, const char *p,
 			struct err *e)
 {
+	if (b->canonical && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "canonical"))) {
+		b->refused = "the bucket routes did not hash the canonical form";
+		return err_set(e, "GET %s: the answer does not say it hashed the canonical form "
+				  "asked for (canonical=1)", p);
+	}
 	if (!b->rules || !*b->rules)
 		return 0;
 	const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "rules"));
 	if (got && !strcmp(got, b->rules))
 		return 0;
-	b->rules_refused = 1;
+	b->refused = "the bucket routes did not apply the ignore rules";
 	return err_set(e, "GET %s: the answer %s the ignore rules asked for", p,
 		       got ? "was taken after other rules than" : "does not say it applied");
 }

@@ -6,6 +6,7 @@
 #include "warroom/canon.h"
 #include "warroom/parity.h"
 #include "warroom/sim.h"
+#include "warroom/targetapi.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,11 +16,12 @@
 #define PAGE_SIZE_MAX 500
 
 /* The reference side never changes for a given seed, so its index is built
- * once per (account, kind, rules) and kept. */
+ * once per (account, kind, rules, form) and kept. */
 struct cached {
 	unsigned account;
 	enum simdata_kind kind;
 	char *rules; /* the canonical rules text it was hashed under */
+	int canonical; /* hashed in the canonical model's shape */
 	struct bucket_index index;
 };
 struct parity_state {
@@ -144,20 +146,32 @@ static void h_source_one(struct sim_call *call)
 }
 
 /* How one request hashes: the ignore rules it was sent (parity.h), applied
- * by the same function the client's own side hashes with. */
+ * by the same function the client's own side hashes with; with canonical=1
+ * each record first in the canonical model's shape, as the client turns a
+ * record it reads (targetapi_doc_to_canonical), so the checksums compare
+ * with those of an importer's read of the legacy system. */
 struct hashing {
 	struct canon_hasher *h;
 	struct parity_config rules;
 	enum entity_type type;
 	char *text; /* the rules re-encoded: echoed, and the cache key */
+	int canonical;
 };
 
 static int index_add(struct bucket_index *x, struct hashing *hs, const char *id, const cJSON *obj)
 {
 	unsigned char hash[CANON_HASH_LEN];
 	struct err e = {0};
+	cJSON *copy = NULL;
+	if (hs->canonical) {
+		copy = cJSON_Duplicate(obj, 1);
+		targetapi_doc_to_canonical(hs->type, copy);
+		obj = copy;
+	}
 	/* the sender chose the rules for this side, so any role applies them all */
-	if (parity_doc_hash(&hs->rules, hs->type, PARITY_SOURCE, obj, hs->h, hash, &e) < 0)
+	int rc = parity_doc_hash(&hs->rules, hs->type, PARITY_SOURCE, obj, hs->h, hash, &e);
+	cJSON_Delete(copy);
+	if (rc < 0)
 		return -1;
 	bucket_index_add(x, id, hash);
 	return 0;
@@ -168,9 +182,11 @@ static struct bucket_index *reference_index(struct parity_state *s, const struct
 					    struct hashing *hs)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].account == account && s->v[i].kind == kind && !strcmp(s->v[i].rules, hs->text))
+		if (s->v[i].account == account && s->v[i].kind == kind &&
+		    s->v[i].canonical == hs->canonical && !strcmp(s->v[i].rules, hs->text))
 			return &s->v[i].index;
-	struct cached c = {.account = account, .kind = kind, .rules = xstrdup(hs->text)};
+	struct cached c = {.account = account, .kind = kind, .rules = xstrdup(hs->text),
+			   .canonical = hs->canonical};
 	size_t n = simdata_count(d, account, kind);
 	struct simdata_entity en;
 	for (size_t i = 0; i < n; i++) {
@@ -240,13 +256,21 @@ static void bucket_query_free(struct bucket_query *q)
 }
 
 /* ?rules=KIND~FIELD,...: refused whole, naming the bad rule, rather than
- * hashed under fewer rules than the client asked for. */
+ * hashed under fewer rules than the client asked for. ?canonical=1|0 too:
+ * anything else is refused rather than read as one of them. */
 static int rules_param(struct sim_call *call, struct bucket_query *q)
 {
 	struct err e = {0};
 	parity_config_init(&q->hs.rules);
 	q->hs.text = NULL;
 	q->hs.h = ((struct parity_state *)call->state)->hasher;
+	const char *canonical = sim_param(call, "canonical");
+	q->hs.canonical = canonical && !strcmp(canonical, "1");
+	if (canonical && strcmp(canonical, "1") && strcmp(canonical, "0")) {
+		sim_reply_error(call, 400, "bad_request", "%s %s: canonical must be 1 or 0, not '%s'",
+				call->method, call->path, canonical);
+		return -1;
+	}
 	if (entity_type_parse(simdata_kind_name(q->kind), &q->hs.type, &e) < 0 ||
 	    parity_rules_decode(sim_param(call, "rules"), &q->hs.rules, &e) < 0) {
 		sim_reply_error(call, 400, "bad_request", "%s %s: %s", call->method, call->path, e.msg);
@@ -335,6 +359,7 @@ static void h_buckets(struct sim_call *call)
 	bucket_index_sums(x, q.n, q.path, q.depth, sums);
 	cJSON_AddStringToObject(o, "entity", simdata_kind_name(q.kind));
 	cJSON_AddStringToObject(o, "rules", q.hs.text);
+	cJSON_AddBoolToObject(o, "canonical", q.hs.canonical);
 	cJSON_AddNumberToObject(o, "n", q.n);
 	cJSON_AddNumberToObject(o, "level", q.depth);
 	cJSON_AddStringToObject(o, "prefix", sim_param(call, "prefix") ? sim_param(call, "prefix") : "");
@@ -379,6 +404,7 @@ static void h_items(struct sim_call *call)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "entity", simdata_kind_name(q.kind));
 	cJSON_AddStringToObject(o, "rules", q.hs.text);
+	cJSON_AddBoolToObject(o, "canonical", q.hs.canonical);
 	cJSON *arr = cJSON_AddArrayToObject(o, "items");
 	for (size_t i = 0; i < count; i++) {
 		char hex[CANON_HEX_LEN];

@@ -1,17 +1,24 @@
 /* Unit tests for bucket: bisection over random string ids finds exactly the
- * planted differences while fetching a small share of the items. */
+ * planted differences while fetching a small share of the items; the
+ * simulator's routes agree with a local side, also with one built from an
+ * importer's read of a legacy system laid against what the import wrote. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "warroom/bucket.h"
 #include "warroom/parity.h"
 #include "warroom/sim.h"
+#include "warroom/source_import.h"
+#include "warroom/store.h"
 #include "warroom/targetapi.h"
+
+#include "data/scratch_db.h"
 
 static uint64_t rng = 0x1234abcd5678ef01ULL;
 static uint64_t next_rand(void)
@@ -402,7 +409,7 @@ static void test_rules_applied_before_checksums(void **state)
 	targetapi_bucket_side(&odd, &right);
 	struct bucket_result r;
 	assert_int_equal(bucket_compare(&left, &right, NULL, &r, &e), -1);
-	assert_true(odd.rules_refused);
+	assert_non_null(odd.refused);
 	assert_non_null(strstr(e.msg, "other rules than the ignore rules asked for"));
 	bucket_index_free(&x);
 
@@ -418,6 +425,143 @@ static void test_rules_applied_before_checksums(void **state)
 	sim_stop(sim);
 }
 
+/* The level-0 sums of a local index and of the target's route for one
+ * type; returns how many of the n buckets differ, *which the last one. */
+static unsigned sums_differ(struct bucket_index *x, struct targetapi_buckets *rb, unsigned n,
+			    unsigned *which)
+{
+	struct bucket_side left, right;
+	bucket_side_local(&left, x);
+	targetapi_bucket_side(rb, &right);
+	struct bucket_sum *a = calloc(n, sizeof(*a)), *b = calloc(n, sizeof(*b));
+	struct err e = {{0}};
+	assert_int_equal(left.sums(left.ctx, n, NULL, 0, a, &e), 0);
+	assert_int_equal(right.sums(right.ctx, n, NULL, 0, b, &e), 0);
+	unsigned differ = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (!bucket_sum_equal(&a[i], &b[i]))
+			differ++, *which = i;
+	free(a);
+	free(b);
+	return differ;
+}
+
+/* A legacy system's read (the simulator's PagerDuty API through the real
+ * importer), imported onto the simulated target by the real import: the
+ * local side built from the read (parity_bucket_index) and the target's
+ * route asked for the canonical form (canonical=1) give equal checksums for
+ * every type; one entity changed in the read changes exactly its own
+ * bucket, and the bisection names it alone; an ignore rule covering the
+ * change makes them equal again; as stored (no canonical=1) they differ. */
+static void test_local_side_from_importer_read(void **state)
+{
+	(void)state;
+	struct err e = {{0}};
+	struct targetapi api;
+	struct sim *sim = sim_with_api(3, 1500, &api);
+	char dir[] = "/tmp/wr-bucket-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *db = xasprintf("%s/w.db", dir), *pd = xasprintf("%s/pagerduty", api.base);
+	struct store *st = store_open(db, STORE_READWRITE, &e);
+	assert_non_null(st);
+
+	struct source_conn conn = {.system = SOURCE_PAGERDUTY, .base_url = pd, .token = "acct-001"};
+	struct source_result src;
+	assert_int_equal(source_fetch_all(&conn, &src, &e), 0);
+	struct import_options io = {.tenant = "acct-001", .tenant_name = "acct-001",
+				    .target_url = api.base, .store = st};
+	struct import_report rep = {0};
+	assert_int_equal(source_import_plan(&io, &src, &rep, &e), 0);
+	assert_int_equal(source_import_apply(&io, &rep, &e), 0);
+	source_import_report_free(&rep);
+
+	struct parity_config cfg;
+	parity_config_init(&cfg);
+	enum { N = 16 };
+	unsigned which = N;
+	for (int t = 0; t < ENTITY_TYPE_COUNT; t++) {
+		struct bucket_index x = {0};
+		uint64_t cut = 0;
+		size_t sampled = 0;
+		assert_int_equal(parity_bucket_index(&cfg, &src.set, (enum entity_type)t, PARITY_SOURCE,
+						     &x, &cut, &sampled, &e), 0);
+		assert_int_equal(x.n, src.count[t]);
+		assert_int_equal(sampled, x.n < cfg.sample_size ? x.n : cfg.sample_size);
+		struct targetapi_buckets rb = {.api = &api, .tenant = "acct-001",
+					       .type = (enum entity_type)t, .side = TARGETAPI_TARGET,
+					       .canonical = 1};
+		assert_int_equal(sums_differ(&x, &rb, N, &which), 0);
+		struct targetapi_buckets stored = {.api = &api, .tenant = "acct-001",
+						   .type = (enum entity_type)t, .side = TARGETAPI_TARGET};
+		if (x.n) /* the target's bookkeeping is in every record as stored */
+			assert_true(sums_differ(&x, &stored, N, &which) > 0);
+		bucket_index_free(&x);
+	}
+
+	/* one user changed in the read: its bucket differs, and only it */
+	struct entity *changed = NULL;
+	for (size_t i = 0; i < src.set.n && !changed; i++)
+		if (src.set.items[i]->type == ENTITY_USER)
+			changed = src.set.items[i];
+	assert_non_null(changed);
+	cJSON_DeleteItemFromObjectCaseSensitive(changed->doc, "time_zone");
+	cJSON_AddStringToObject(changed->doc, "time_zone", "Mars/Olympus_Mons");
+	struct bucket_index x = {0};
+	assert_int_equal(parity_bucket_index(&cfg, &src.set, ENTITY_USER, PARITY_SOURCE, &x, NULL,
+					     NULL, &e), 0);
+	struct targetapi_buckets rb = {.api = &api, .tenant = "acct-001", .type = ENTITY_USER,
+				       .side = TARGETAPI_TARGET, .canonical = 1};
+	assert_int_equal(sums_differ(&x, &rb, N, &which), 1);
+	assert_int_equal(which, bucket_of(bucket_id_hash(changed->id), 0, N));
+	struct bucket_side left, right;
+	bucket_side_local(&left, &x);
+	targetapi_bucket_side(&rb, &right);
+	struct bucket_opts o = {.fanout = N, .leaf = 8};
+	struct bucket_result r;
+	assert_int_equal(bucket_compare(&left, &right, &o, &r, &e), 0);
+	assert_int_equal(r.n, 1);
+	assert_true(has(&r, BUCKET_CHANGED, changed->id));
+	assert_true(right.items_fetched < src.count[ENTITY_USER] / 4);
+	assert_null(rb.refused);
+	bucket_result_free(&r);
+
+	/* an ignore rule on the field: both ends hash after it, equal again */
+	assert_int_equal(parity_config_add_rule(&cfg, "user", "time_zone", "ignore", "test", &e), 0);
+	assert_int_equal(parity_bucket_index(&cfg, &src.set, ENTITY_USER, PARITY_SOURCE, &x, NULL,
+					     NULL, &e), 0);
+	struct strbuf rules = {0};
+	parity_rules_encode(&cfg, ENTITY_USER, PARITY_TARGET, &rules);
+	rb.rules = sb_str(&rules);
+	assert_int_equal(sums_differ(&x, &rb, N, &which), 0);
+	sb_release(&rules);
+
+	/* a read holding one id twice is refused, as the full comparison refuses it */
+	struct entity *twin = entity_new(ENTITY_USER, cJSON_Duplicate(changed->doc, 1), &e);
+	assert_non_null(twin);
+	entity_set_add(&src.set, twin);
+	assert_int_equal(parity_bucket_index(&cfg, &src.set, ENTITY_USER, PARITY_SOURCE, &x, NULL,
+					     NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "source has two user entities with id"));
+	assert_int_equal(x.n, 0);
+
+	/* the route refuses a canonical that is neither 1 nor 0 */
+	char *path = xasprintf("/v1/tenants/acct-001/parity/buckets?entity=users&canonical=yes");
+	assert_null(targetapi_get_json(&api, path, &e));
+	assert_non_null(strstr(e.msg, "canonical must be 1 or 0"));
+	free(path);
+
+	bucket_index_free(&x);
+	parity_config_free(&cfg);
+	source_result_free(&src);
+	store_close(st);
+	scratch_db_remove(db);
+	rmdir(dir);
+	free(db);
+	free(pd);
+	targetapi_close(&api);
+	sim_stop(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_sums_and_paths),
 		cmocka_unit_test(test_remote_side_over_http),
 		cmocka_unit_test(test_rules_applied_before_checksums),
+		cmocka_unit_test(test_local_side_from_importer_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,30 +338,13 @@ static void test_bucketed_after_rules_matches_full(void **state)
 	struct parity_totals tot[ENTITY_TYPE_COUNT];
 	memset(tot, 0, sizeof(tot));
 	struct entity_set dsrc = {0}, dtgt = {0};
-	struct canon_hasher *h = canon_hasher_new();
 	size_t fetched = 0, found = 0;
 	for (int t = 0; t < ENTITY_TYPE_COUNT; t++) {
 		struct bucket_index li = {0}, ri = {0};
-		uint64_t *keys = xmalloc((src.n + 1) * sizeof(*keys));
-		size_t nk = 0;
-		unsigned char hash[CANON_HASH_LEN];
-		for (size_t i = 0; i < src.n; i++) {
-			if (src.items[i]->type != (enum entity_type)t)
-				continue;
-			assert_int_equal(parity_doc_hash(&cfg, (enum entity_type)t, PARITY_SOURCE,
-							 src.items[i]->doc, h, hash, &e), 0);
-			bucket_index_add(&li, src.items[i]->id, hash);
-			keys[nk++] = parity_sample_key(src.items[i]->id, cfg.seed);
-		}
-		for (size_t i = 0; i < tgt.n; i++) {
-			if (tgt.items[i]->type != (enum entity_type)t)
-				continue;
-			assert_int_equal(parity_doc_hash(&cfg, (enum entity_type)t, PARITY_TARGET,
-							 tgt.items[i]->doc, h, hash, &e), 0);
-			bucket_index_add(&ri, tgt.items[i]->id, hash);
-		}
-		tot[t].sample_cut = parity_sample_cut(keys, nk, cfg.sample_size, &tot[t].sample_count);
-		free(keys);
+		assert_int_equal(parity_bucket_index(&cfg, &src, (enum entity_type)t, PARITY_SOURCE, &li,
+						     &tot[t].sample_cut, &tot[t].sample_count, &e), 0);
+		assert_int_equal(parity_bucket_index(&cfg, &tgt, (enum entity_type)t, PARITY_TARGET, &ri,
+						     NULL, NULL, &e), 0);
 		struct bucket_side left, right;
 		bucket_side_local(&left, &li);
 		bucket_side_local(&right, &ri);
@@ -382,7 +365,6 @@ static void test_bucketed_after_rules_matches_full(void **state)
 		bucket_index_free(&li);
 		bucket_index_free(&ri);
 	}
-	canon_hasher_free(h);
 	assert_int_equal(found, 3);          /* PSVC0007, PSVC0123, PEP011: nothing else */
 	assert_int_equal(dsrc.n + dtgt.n, 5); /* only they are read */
 	assert_true(fetched < 200);          /* leaves' (id, hash) lists, not 4,799 entities */
