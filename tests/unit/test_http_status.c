@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "warroom/sim.h"
+#include "data/sim_loopback.h"
 #include "warroom/targetapi.h"
 
 static struct sim *sim;
@@ -22,15 +22,9 @@ static char base[64];
 static int setup(void **state)
 {
 	(void)state;
-	struct sim_options so = {.host = "127.0.0.1", .seed = 5, .accounts = 2, .entities = 6};
-	struct err e = {{0}};
-	sim = sim_start(&so, &e);
-	if (!sim) {
-		fprintf(stderr, "%s\n", e.msg);
-		return -1;
-	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", sim_port(sim));
-	return 0;
+	struct sim_options so = {.seed = 5, .accounts = 2, .entities = 6};
+	sim = sim_loopback_start(&so, base, sizeof(base));
+	return sim ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -92,13 +86,12 @@ static void test_found_and_missing(void **state)
 static void test_server_error(void **state)
 {
 	(void)state;
-	struct sim_options so = {.host = "127.0.0.1", .seed = 5, .accounts = 1, .entities = 3};
+	struct sim_options so = {.seed = 5, .accounts = 1, .entities = 3};
 	so.faults.error_rate = 1;
-	struct err e = {{0}};
-	struct sim *failing = sim_start(&so, &e);
-	assert_non_null(failing);
 	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", sim_port(failing));
+	struct sim *failing = sim_loopback_start(&so, url, sizeof(url));
+	assert_non_null(failing);
+	struct err e = {{0}};
 	struct targetapi api;
 	assert_int_equal(targetapi_open(&api, url, &e), 0);
 	api.timeout_ms = 2000; /* no retry starts past it */

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "warroom/sim.h"
+#include "data/sim_loopback.h"
 #include "warroom/source.h"
 #include "warroom/source_import.h"
 
@@ -22,15 +22,9 @@ static char base[64];
 static int setup(void **state)
 {
 	(void)state;
-	struct sim_options so = {.host = "127.0.0.1", .seed = 7, .accounts = 3, .entities = 12};
-	struct err e = {{0}};
-	sim = sim_start(&so, &e);
-	if (!sim) {
-		fprintf(stderr, "%s\n", e.msg);
-		return -1;
-	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", sim_port(sim));
-	return 0;
+	struct sim_options so = {.seed = 7, .accounts = 3, .entities = 12};
+	sim = sim_loopback_start(&so, base, sizeof(base));
+	return sim ? 0 : -1;
 }
 
 static int teardown(void **state)
