@@ -184,8 +184,9 @@ static void diff_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 		tui_put(t, y, 0, w, ROLE_TITLE, " Diff");
 		tui_put(t, y + 2, 2, w - 2, dv->error[0] ? ROLE_FAIL : ROLE_DIM,
 			dv->error[0] ? dv->error
-				     : "nothing to compare yet (open a diff from a run or with "
-				       "`warroom console --diff LEFT RIGHT`)");
+				     : "nothing to compare yet (:diff snapshot|source|preview|reference "
+				       "TYPE ID, Enter on an item of the import view, or `warroom "
+				       "console --diff LEFT RIGHT`)");
 		return;
 	}
 	if (dv->laid_w != w)

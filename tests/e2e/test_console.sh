@@ -178,7 +178,7 @@ wait_screen "no samples yet"
 tmux_keys o
 wait_screen "program (all accounts)"
 tmux_keys 4
-wait_screen "nothing to compare yet"
+wait_screen "nothing to compare yet (:diff snapshot|source|preview|reference TYPE ID"
 
 note "an action key answers with a clear message; Q quits and restores the terminal"
 tmux_keys Z
