@@ -133,6 +133,9 @@ int tui_list_request(struct view *v, enum request r);
 void tui_list_scroll(struct view *v, int h);
 /* Puts text fitted to w columns at y,x in a role (with a reverse cursor). */
 void tui_put(struct tui *t, int y, int x, int w, enum theme_role role, const char *s);
+/* A typed `/` filter into a view's buffer of size bytes: 0, or -1 with a
+ * message on the status line when it does not fit (the old filter kept). */
+int tui_filter_take(struct tui *t, char *dst, size_t size, const char *text);
 /* Refuses an action in an observer console; returns 1 when refused. */
 int tui_refuse_readonly(struct tui *t);
 /* The account the run, gate and monitor views show: the one chosen on the

@@ -202,6 +202,18 @@ int tui_refuse_readonly(struct tui *t)
 	return 1;
 }
 
+int tui_filter_take(struct tui *t, char *dst, size_t size, const char *text)
+{
+	/* cut short, it would filter by other words than the ones typed */
+	if (strlen(text) >= size) {
+		tui_message(t, 1, "a filter is at most %zu bytes; this one is %zu (the filter is unchanged)",
+			    size - 1, strlen(text));
+		return -1;
+	}
+	memcpy(dst, text, strlen(text) + 1);
+	return 0;
+}
+
 static struct {
 	int active;
 	char label[64];

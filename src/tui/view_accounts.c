@@ -538,7 +538,8 @@ static int accounts_request(struct tui *t, struct view *v, enum request req)
 static void accounts_filter(struct tui *t, struct view *v, const char *text)
 {
 	struct accounts *a = v->priv;
-	snprintf(a->filter, sizeof(a->filter), "%s", text);
+	if (tui_filter_take(t, a->filter, sizeof(a->filter), text) < 0)
+		return;
 	v->cursor = 0;
 	v->top = 0;
 	refilter(t, v);

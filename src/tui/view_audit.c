@@ -303,7 +303,8 @@ static void filter_done(struct tui *t, void *ctx, const char *text)
 {
 	struct view *v = ctx;
 	struct auditview *av = v->priv;
-	snprintf(av->filter, sizeof(av->filter), "%s", text);
+	if (tui_filter_take(t, av->filter, sizeof(av->filter), text) < 0)
+		return;
 	v->cursor = v->top = 0;
 	refilter(v);
 	t->dirty = 1;

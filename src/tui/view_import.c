@@ -248,7 +248,8 @@ static void filter_done(struct tui *t, void *ctx, const char *text)
 {
 	struct view *v = ctx;
 	struct importview *iv = v->priv;
-	snprintf(iv->filter, sizeof(iv->filter), "%s", text);
+	if (tui_filter_take(t, iv->filter, sizeof(iv->filter), text) < 0)
+		return;
 	v->cursor = v->top = 0;
 	refilter(v);
 	t->dirty = 1;

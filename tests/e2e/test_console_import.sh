@@ -102,6 +102,10 @@ tmux_keys / ; tmux_keys -l "verdict:create"; tmux_keys Enter
 wait_screen "Import  acct-004  filter: verdict:create (2 of 4 shown)  dry run 20"
 tmux_screen | grep -A8 'REASON / CHANGES' | tail -n +2 | grep -q refused &&
 	{ tmux_screen >&2; fail "the filter kept a refusal"; }
+note "a filter too long for the view is refused, the active one kept"
+tmux_keys / ; tmux_keys -l "$(printf 'x%.0s' $(seq 1 200))"; tmux_keys Enter
+wait_screen "a filter is at most 127 bytes; this one is 200 (the filter is unchanged)"
+wait_screen "Import  acct-004  filter: verdict:create (2 of 4 shown)"
 note "an active filter stays in sight at 80 columns"
 tmux -L "$TMUX_SOCK" resize-window -t main -x 80 -y 24
 wait_screen "Import  acct-004  filter: verdict:create (2 of 4 shown)"
