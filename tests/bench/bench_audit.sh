@@ -22,9 +22,6 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/warroom-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
 source tests/bench/lib.sh
-fmt() { awk -v n="$1" 'BEGIN {s = sprintf("%d", n); r = ""
-	while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
-	print s r}'; }
 
 # Wall-clock seconds of one whole process, startup included, as for the peer.
 timed() {
