@@ -955,8 +955,11 @@ int tui_run(const struct tui_opts *o)
 		tui_show(&t, TV_ACCOUNTS);
 		if (o->start_view)
 			tui_show(&t, (enum tui_view_id)view_by_name(o->start_view));
-		tui_message(&t, 0, "%s console: ? lists keys, : opens the command line",
-			    t.observer ? "read-only observer" : "operator");
+		/* an error from the first reading (say, a store an operator must
+		 * upgrade first) is what the user must see, not the greeting */
+		if (!t.msg[0] || !t.msg_error)
+			tui_message(&t, 0, "%s console: ? lists keys, : opens the command line",
+				    t.observer ? "read-only observer" : "operator");
 	}
 
 	draw(&t);
