@@ -30,7 +30,7 @@ enum cli_exit { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_WAITING = 3 };
 	_("observe", cmd_observe, "PROGRAM [--db FILE] [--theme NAME|PATH] [--view NAME]", \
 	  "open the console read-only (observers, e.g. an sshd ForceCommand)") \
 	_("run", cmd_run,                                                      \
-	  "PROGRAM --account ID|--wave NAME [--step ID|--phase ID] [--dry-run] [--yes|--confirm TARGET] [--db FILE] [--concurrency N] [--pause]", \
+	  "PROGRAM --account ID|--wave NAME [--step ID|--phase ID] [--dry-run] [--yes|--confirm TARGET] [--db FILE] [--concurrency N] [--pause] [--drift-interval DURATION]", \
 	  "run accounts until done or waiting for a person (exit 0, 1, 3)")   \
 	_("rollback", cmd_rollback,                                            \
 	  "PROGRAM --account ID --level step|phase|full [--step ID|--phase ID] [--db FILE]", \

@@ -17,6 +17,10 @@
 #include "warroom/parity.h"
 #include "warroom/util.h"
 
+/* stop_the_line.drift_unexplained when the plan leaves it out: the
+ * charter's 30 minutes. */
+#define DRIFT_UNEXPLAINED_DEFAULT_MS (30 * 60 * 1000)
+
 struct store;          /* store.h */
 struct targetapi;      /* targetapi.h */
 struct exception_list; /* exceptions.h */
@@ -59,6 +63,9 @@ int drift_snapshot(struct store *st, const char *account, struct targetapi *api,
 /* The same from entities already read. */
 int drift_snapshot_save(struct store *st, const char *account, const struct entity_set *set,
 			const char *reason, int64_t now_ms, struct err *e);
+/* When the account's newest snapshot was taken: 1 with *taken_ms, 0 when
+ * none was, -1 on error. A cheap question, asked before reading one. */
+int drift_snapshot_time(struct store *st, const char *account, int64_t *taken_ms, struct err *e);
 /* The newest snapshot of an account into out. 1 when there is one (fills
  * *taken_ms), 0 when none was taken, -1 on error. */
 int drift_snapshot_load(struct store *st, const char *account, struct entity_set *out,
@@ -70,6 +77,16 @@ int drift_snapshot_load(struct store *st, const char *account, struct entity_set
  * message when there is no snapshot or the target cannot be read. */
 int drift_check(struct store *st, const char *account, struct targetapi *api,
 		const struct exception_list *exceptions, struct drift_result *out, struct err *e);
+
+/* drift_check's second half, for a caller that reads the target elsewhere
+ * (the runner, on a worker thread, so it never waits on the network):
+ * compares current with the snapshot (taken at snapshot_ms), open
+ * exceptions explaining what they cover, and records the same sample and
+ * "drift.check" audit record, as role (NULL: "cli"). */
+int drift_record(struct store *st, const char *account, const struct entity_set *snapshot,
+		 int64_t snapshot_ms, const struct entity_set *current,
+		 const struct exception_list *exceptions, const char *role, struct drift_result *out,
+		 struct err *e);
 
 /* Since when the account's drift has been unexplained, from its drift
  * samples: *since_ms = 0 when the newest check found none (or none ran). */

@@ -33,6 +33,9 @@ struct runner_options {
 	long concurrency;          /* accounts at once; 0: the wave's max_concurrency */
 	int operator_pause;        /* a failure response of rollback becomes a pause */
 	FILE *log;                 /* one line per transition (NULL: quiet); dry-run output */
+	/* how often an account past its cut-over has its target checked for
+	 * drift while the runner works on it; 0: every 60 s; < 0: never */
+	int64_t drift_interval_ms;
 	runner_confirm_fn confirm; /* NULL: a cut-over step waits for a person */
 	void *confirm_ctx;
 };
@@ -118,6 +121,7 @@ struct runner_args {
 	const char *program, *db, *account, *wave, *step, *phase, *gate, *role, *reason;
 	const char *confirm, *level, *as, *item;
 	long concurrency, max, id;
+	int64_t drift_interval_ms; /* --drift-interval; 0: not given, -1: "0" (never) */
 	int dry_run, yes, pause;
 };
 /* Parses argv (argv[0] is the command). with_action: the first word is a

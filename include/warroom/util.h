@@ -4,6 +4,7 @@
 #ifndef WARROOM_UTIL_H
 #define WARROOM_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,11 @@ int64_t util_mono_ms(void);     /* monotonic, for durations and timeouts */
 int64_t util_mono_us(void);
 /* ISO 8601 UTC with milliseconds: 2026-11-23T10:52:22.123Z (buf >= 32). */
 void util_iso8601(int64_t ms, char *buf, size_t size);
+
+/* Threads. A worker that blocks on the network takes no asynchronous signal
+ * (a quit, a resize, a child's exit): those stay with the thread that polls
+ * for them. Returns pthread_create's result. */
+int util_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /* Strings. */
 int util_streq(const char *a, const char *b); /* NULL-safe */

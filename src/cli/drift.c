@@ -13,8 +13,6 @@
 #include "warroom/plan.h"
 #include "warroom/targetapi.h"
 
-#define CHARTER_DRIFT_MS (30 * 60 * 1000) /* the charter's 30 minutes */
-
 struct drift_opts {
 	const char *program, *account, *db;
 	int snapshot;
@@ -120,7 +118,7 @@ int cmd_drift(int argc, char **argv)
 		goto out;
 	}
 	const struct plan *plan = c.program->plan;
-	int64_t threshold = CHARTER_DRIFT_MS;
+	int64_t threshold = DRIFT_UNEXPLAINED_DEFAULT_MS;
 	if (plan && plan->stop_the_line && plan->stop_the_line->drift_unexplained_ms >= 0)
 		threshold = plan->stop_the_line->drift_unexplained_ms;
 	for (size_t i = 0; i < c.n_accounts; i++) {

@@ -14,10 +14,11 @@
 
 #define DRIFT_SERIES_MAX 10000 /* drift checks looked back over */
 
-static int audit_drift(struct store *st, const char *action, const char *account, cJSON *detail,
-		       struct err *e)
+static int audit_drift(struct store *st, const char *action, const char *role,
+		       const char *account, cJSON *detail, struct err *e)
 {
-	struct audit_entry en = {.action = action, .role = "cli", .account = account, .detail = detail};
+	struct audit_entry en = {.action = action, .role = role ? role : "cli", .account = account,
+				 .detail = detail};
 	int rc = audit_append(st, &en, NULL, e);
 	cJSON_Delete(detail);
 	return rc;
@@ -53,7 +54,7 @@ int drift_snapshot_save(struct store *st, const char *account, const struct enti
 		cJSON *d = cJSON_CreateObject();
 		cJSON_AddNumberToObject(d, "entities", (double)set->n);
 		cJSON_AddStringToObject(d, "reason", reason ? reason : "cutover");
-		rc = audit_drift(st, "drift.snapshot", account, d, e);
+		rc = audit_drift(st, "drift.snapshot", NULL, account, d, e);
 	}
 	if (rc) {
 		if (own)
@@ -76,8 +77,7 @@ int drift_snapshot(struct store *st, const char *account, struct targetapi *api,
 	return rc;
 }
 
-int drift_snapshot_load(struct store *st, const char *account, struct entity_set *out,
-			int64_t *taken_ms, struct err *e)
+int drift_snapshot_time(struct store *st, const char *account, int64_t *taken_ms, struct err *e)
 {
 	sqlite3_stmt *q = store_stmt(st, "SELECT max(taken_ms) FROM snapshots WHERE account = ?1", e);
 	if (!q)
@@ -89,11 +89,20 @@ int drift_snapshot_load(struct store *st, const char *account, struct entity_set
 		return step == SQLITE_DONE ? 0 : store_error(st, e, "reading snapshots");
 	}
 	int none = sqlite3_column_type(q, 0) == SQLITE_NULL;
-	int64_t taken = sqlite3_column_int64(q, 0);
+	*taken_ms = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	if (none)
-		return 0;
-	q = store_stmt(st, "SELECT entity_type, json FROM snapshots WHERE account = ?1 AND taken_ms = ?2 "
+	return none ? 0 : 1;
+}
+
+int drift_snapshot_load(struct store *st, const char *account, struct entity_set *out,
+			int64_t *taken_ms, struct err *e)
+{
+	int64_t taken = 0;
+	int found = drift_snapshot_time(st, account, &taken, e);
+	if (found <= 0)
+		return found;
+	int step;
+	sqlite3_stmt *q = store_stmt(st, "SELECT entity_type, json FROM snapshots WHERE account = ?1 AND taken_ms = ?2 "
 			   "ORDER BY id", e);
 	if (!q)
 		return -1;
@@ -132,6 +141,36 @@ int drift_snapshot_load(struct store *st, const char *account, struct entity_set
 	return 1;
 }
 
+int drift_record(struct store *st, const char *account, const struct entity_set *snapshot,
+		 int64_t snapshot_ms, const struct entity_set *current,
+		 const struct exception_list *exceptions, const char *role, struct drift_result *out,
+		 struct err *e)
+{
+	int64_t at = util_now_ms();
+	struct exception_list none = {0};
+	struct exceptions_explainer ex = {exceptions ? exceptions : &none, at};
+	if (drift_compare(account, snapshot, current, exceptions_explain, &ex, at, out, e))
+		return -1;
+	out->snapshot_ms = snapshot_ms;
+	struct sample s = {.account = (char *)account, .kind = SAMPLE_DRIFT, .name = "entities",
+			   .value = (double)out->unexplained,
+			   .passed = (int64_t)(out->differing - out->unexplained),
+			   .evaluated = (int64_t)out->differing, .at_ms = at};
+	cJSON *d = parity_result_json(&out->cmp, NULL);
+	cJSON_AddNumberToObject(d, "differing", (double)out->differing);
+	cJSON_AddNumberToObject(d, "unexplained", (double)out->unexplained);
+	if (samples_append(st, &s, e)) {
+		cJSON_Delete(d);
+		drift_result_free(out);
+		return -1;
+	}
+	if (audit_drift(st, "drift.check", role, account, d, e)) {
+		drift_result_free(out);
+		return -1;
+	}
+	return 0;
+}
+
 int drift_check(struct store *st, const char *account, struct targetapi *api,
 		const struct exception_list *exceptions, struct drift_result *out, struct err *e)
 {
@@ -145,28 +184,11 @@ int drift_check(struct store *st, const char *account, struct targetapi *api,
 		return -1;
 	}
 	int rc = targetapi_fetch_all(api, account, TARGETAPI_TARGET, &now, e);
-	int64_t at = util_now_ms();
-	struct exception_list none = {0};
-	struct exceptions_explainer ex = {exceptions ? exceptions : &none, at};
 	if (!rc)
-		rc = drift_compare(account, &snap, &now, exceptions_explain, &ex, at, out, e);
+		rc = drift_record(st, account, &snap, taken, &now, exceptions, NULL, out, e);
 	entity_set_free(&snap);
 	entity_set_free(&now);
-	if (rc)
-		return -1;
-	out->snapshot_ms = taken;
-	struct sample s = {.account = (char *)account, .kind = SAMPLE_DRIFT, .name = "entities",
-			   .value = (double)out->unexplained,
-			   .passed = (int64_t)(out->differing - out->unexplained),
-			   .evaluated = (int64_t)out->differing, .at_ms = at};
-	cJSON *d = parity_result_json(&out->cmp, NULL);
-	cJSON_AddNumberToObject(d, "differing", (double)out->differing);
-	cJSON_AddNumberToObject(d, "unexplained", (double)out->unexplained);
-	if (samples_append(st, &s, e) || audit_drift(st, "drift.check", account, d, e)) {
-		drift_result_free(out);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 int drift_unexplained_since(struct store *st, const char *account, int64_t *since_ms,

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include "warroom/audit.h"
 #include "warroom/cond.h"
 #include "warroom/drift.h"
+#include "warroom/exceptions.h"
 #include "warroom/http.h"
 #include "warroom/ident.h"
 #include "warroom/jsonptr.h"
@@ -36,6 +39,31 @@
 #define HEARTBEAT_MS 2000
 #define OUTPUT_CHUNK_MAX 4096
 #define SAMPLE_INTERVAL_MS 15000
+#define DRIFT_INTERVAL_MS 60000       /* a cut-over account's drift check, by default */
+#define DRIFT_FETCH_TIMEOUT_MS 30000  /* per request of a drift check's read */
+#define DRIFT_MAX_INFLIGHT 4          /* drift checks reading at once */
+
+/* A drift check in flight. targetapi is synchronous, so the target is read
+ * on a worker thread through a client of its own; the snapshot, the
+ * exceptions, the sample and the audit record stay on the runner's thread,
+ * which owns the store. The worker touches only this struct. */
+struct drift_fetch {
+	struct targetapi api; /* opened on the runner's thread, where curl was set up */
+	char *account;
+	struct entity_set now; /* the worker's answer */
+	int rc;
+	struct err e;
+	atomic_int done;
+	pthread_t thread;
+};
+
+static void drift_fetch_free(struct drift_fetch *f)
+{
+	targetapi_close(&f->api);
+	entity_set_free(&f->now);
+	free(f->account);
+	free(f);
+}
 
 /* ---- the plan flattened: every step in run order ---------------------------------- */
 
@@ -86,6 +114,8 @@ struct job {
 	int64_t next_progress; /* when the step's progress probe is due (monotonic) */
 	int rollback_when_idle; /* halted mid-step: roll back once the step ends */
 	int counted; /* its wave outcome is counted */
+	struct drift_fetch *drift; /* a drift check reading the target, or NULL */
+	int64_t next_drift;        /* when the next drift check is due (monotonic) */
 };
 
 struct runner {
@@ -1118,6 +1148,11 @@ static int respond_to_failure(struct job *j, size_t phase, const char *why, stru
 	return 0;
 }
 
+static int64_t drift_interval(const struct runner *r)
+{
+	return r->o.drift_interval_ms ? r->o.drift_interval_ms : DRIFT_INTERVAL_MS;
+}
+
 /* After a cut-over the target is what drift is measured against. A failed
  * snapshot does not undo the cut-over: it is reported and audited. */
 static void cutover_snapshot(struct job *j)
@@ -1143,6 +1178,7 @@ static void cutover_snapshot(struct job *j)
 		return;
 	}
 	logf_(j->r, "%s: drift snapshot of %zu entities taken at cut-over", j->acct->id, n);
+	j->next_drift = util_mono_ms() + drift_interval(j->r);
 }
 
 static int step_finish(struct job *j, struct err *e)
@@ -1516,7 +1552,9 @@ static int stop_the_line(struct job *j, struct err *e)
 	const struct plan_stop_the_line *stl = r->prog->plan->stop_the_line;
 	if (!stl)
 		return 0;
-	struct engine_stl_limits lim = {stl->invariant_breach, stl->drift_unexplained_ms,
+	struct engine_stl_limits lim = {stl->invariant_breach,
+					stl->drift_unexplained_ms >= 0 ? stl->drift_unexplained_ms
+								       : DRIFT_UNEXPLAINED_DEFAULT_MS,
 					stl->error_budget_burn, stl->action != STOP_HALT};
 	struct engine_stl_inputs in = {-1, -1, -1, NULL, 0, NULL};
 	struct engine_reading *metrics = NULL;
@@ -1907,6 +1945,17 @@ struct runner *runner_open(const char *program, const struct runner_options *o, 
 	return r;
 }
 
+/* Joins an abandoned check: its read is interrupted, its answer dropped. */
+static void drift_abandon(struct job *j)
+{
+	if (!j->drift)
+		return;
+	http_interrupt(j->drift->api.http);
+	pthread_join(j->drift->thread, NULL);
+	drift_fetch_free(j->drift);
+	j->drift = NULL;
+}
+
 void runner_free(struct runner *r)
 {
 	if (!r)
@@ -1917,6 +1966,7 @@ void runner_free(struct runner *r)
 		proc_set_free(r->procs);
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		struct job *j = &r->jobs[i];
+		drift_abandon(j);
 		if (r->st && !store_is_readonly(r->st))
 			lease_drop(r, j);
 		job_end(j);
@@ -2191,7 +2241,7 @@ int runner_idle(const struct runner *r)
 	if (r->sampling)
 		return 0;
 	for (size_t i = 0; i < r->n_jobs; i++)
-		if (r->jobs[i].active || r->jobs[i].inflight)
+		if (r->jobs[i].active || r->jobs[i].inflight || r->jobs[i].drift)
 			return 0;
 	return 1;
 }
@@ -2325,6 +2375,146 @@ static void poll_progress(struct runner *r)
 	}
 }
 
+/* ---- drift: a cut-over account's target against its snapshot ------------------------- */
+
+/* The account is past a cut-over the runner may watch: a cut-over step
+ * succeeded (not rolled back) and the account is not halted. */
+static int past_cutover(struct runner *r, const struct job *j)
+{
+	struct view v;
+	struct err e = {{0}};
+	int past = 0;
+	if (view_load(r, j->acct->id, &v, &e) == 0 && v.run.state != ENGINE_RUN_HALTED)
+		for (size_t i = 0; i < v.run.n_steps && !past; i++)
+			past = (v.run.steps[i].flags & ENGINE_STEP_CUTOVER) &&
+			       v.run.steps[i].state == ENGINE_STEP_SUCCEEDED;
+	view_free(&v);
+	return past;
+}
+
+static void *drift_fetch_main(void *arg)
+{
+	struct drift_fetch *f = arg;
+	f->rc = targetapi_fetch_all(&f->api, f->account, TARGETAPI_TARGET, &f->now, &f->e);
+	atomic_store(&f->done, 1);
+	return NULL;
+}
+
+/* Starts the account's drift check when one is due: the runner works on it,
+ * it is past its cut-over and has a snapshot. */
+static void drift_start(struct runner *r, struct job *j, int64_t now)
+{
+	if (j->drift || !j->active || now < j->next_drift)
+		return;
+	j->next_drift = now + drift_interval(r);
+	if (j->rollback_when_idle || j->mode == JOB_ROLLBACK || j->mode == JOB_POSTCHECK ||
+	    !j->tgt_url)
+		return;
+	struct err e = {{0}};
+	int64_t taken;
+	int have = drift_snapshot_time(r->st, j->acct->id, &taken, &e);
+	if (have < 0)
+		logf_(r, "warning: %s: %s", j->acct->id, e.msg);
+	if (have <= 0 || !past_cutover(r, j))
+		return;
+	struct drift_fetch *f = xcalloc(1, sizeof(*f));
+	if (targetapi_open(&f->api, j->tgt_url, &e) < 0) {
+		logf_(r, "warning: %s: drift check: %s", j->acct->id, e.msg);
+		free(f);
+		return;
+	}
+	targetapi_set_token(&f->api, j->tgt_token);
+	f->api.timeout_ms = DRIFT_FETCH_TIMEOUT_MS;
+	f->account = xstrdup(j->acct->id);
+	if (util_thread_start(&f->thread, drift_fetch_main, f) != 0) {
+		logf_(r, "warning: %s: drift check: cannot start a thread", j->acct->id);
+		drift_fetch_free(f);
+		return;
+	}
+	j->drift = f;
+}
+
+/* A finished read becomes what `warroom drift` records: a drift sample and
+ * a drift.check audit record (or drift.check_failed saying why not); then
+ * the stop-the-line triggers are weighed for the account at once. */
+static void drift_finish(struct runner *r, struct job *j)
+{
+	struct drift_fetch *f = j->drift;
+	if (!f || !atomic_load(&f->done))
+		return;
+	pthread_join(f->thread, NULL);
+	j->drift = NULL;
+	struct err e = {{0}};
+	struct entity_set snap = {0};
+	struct exception_list exc = {0};
+	struct drift_result res;
+	int64_t taken = 0;
+	int rc = f->rc;
+	if (rc)
+		e = f->e;
+	else if (drift_snapshot_load(r->st, f->account, &snap, &taken, &e) <= 0 ||
+		 exceptions_list(r->st, EXC_OPEN, util_now_ms(), &exc, &e) < 0)
+		rc = -1;
+	else
+		rc = drift_record(r->st, f->account, &snap, taken, &f->now, &exc, "operator", &res, &e);
+	entity_set_free(&snap);
+	exception_list_free(&exc);
+	drift_fetch_free(f);
+	if (rc) {
+		logf_(r, "warning: %s: drift check: %s", j->acct->id, e.msg);
+		cJSON *d = obj();
+		cJSON_AddStringToObject(d, "error", e.msg);
+		struct err e2 = {{0}};
+		if (audit(r, "drift.check_failed", j->acct->id, NULL, d, &e2) < 0)
+			logf_(r, "error: %s", e2.msg);
+		return;
+	}
+	logf_(r, "%s: drift check: %zu differing, %zu unexplained", j->acct->id, res.differing,
+	      res.unexplained);
+	drift_result_free(&res);
+	if (!past_cutover(r, j))
+		return; /* halted or rolled back meanwhile: nothing more to stop */
+	if (stop_the_line(j, &e) < 0)
+		logf_(r, "error: %s: %s", j->acct->id, e.msg);
+}
+
+static void watch_drift(struct runner *r)
+{
+	if (r->refusal || r->o.dry_run || r->o.drift_interval_ms < 0)
+		return;
+	int64_t now = util_mono_ms();
+	size_t inflight = 0;
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		drift_finish(r, &r->jobs[i]);
+		inflight += r->jobs[i].drift != NULL;
+	}
+	/* a wave of big tenants must not read them all at once */
+	for (size_t i = 0; i < r->n_jobs && inflight < DRIFT_MAX_INFLIGHT; i++) {
+		if (r->jobs[i].drift)
+			continue;
+		drift_start(r, &r->jobs[i], now);
+		inflight += r->jobs[i].drift != NULL;
+	}
+}
+
+/* How long the event loop may sleep before drift work is due: a check in
+ * flight is looked at every 100 ms, the next one when it is due. */
+static int drift_wait_ms(const struct runner *r, int timeout_ms)
+{
+	if (r->refusal || r->o.dry_run || r->o.drift_interval_ms < 0)
+		return timeout_ms;
+	int64_t now = util_mono_ms();
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		const struct job *j = &r->jobs[i];
+		if (!j->drift && !j->active)
+			continue;
+		int64_t due = j->drift ? 100 : j->next_drift - now;
+		if (timeout_ms < 0 || due < timeout_ms)
+			timeout_ms = due < 0 ? 0 : (int)due;
+	}
+	return timeout_ms;
+}
+
 static void heartbeat(struct runner *r)
 {
 	int64_t now = util_mono_ms();
@@ -2371,6 +2561,7 @@ int runner_poll(struct runner *r, struct pollfd *extra, size_t n_extra, int time
 		timeout_ms = hint;
 	if (np && timeout_ms > 50)
 		timeout_ms = 50; /* curl's poll sees the pipes, but reaping needs a look */
+	timeout_ms = drift_wait_ms(r, timeout_ms);
 	int ready = http_poll(r->http, fds, n_extra + nproc, timeout_ms, e);
 	if (ready < 0) {
 		free(fds);
@@ -2386,6 +2577,7 @@ int runner_poll(struct runner *r, struct pollfd *extra, size_t n_extra, int time
 	heartbeat(r);
 	sample_metrics(r);
 	poll_progress(r);
+	watch_drift(r);
 	int rc = 0;
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		struct job *j = &r->jobs[i];
@@ -2850,6 +3042,7 @@ int runner_args_parse(int argc, char **argv, int with_action, struct runner_args
 		{"concurrency", required_argument, NULL, 'c'}, {"max", required_argument, NULL, 'm'},
 		{"id", required_argument, NULL, 'i'},      {"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},           {"pause", no_argument, NULL, 'p'},
+		{"drift-interval", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	const char **slot[128] = {0};
@@ -2887,6 +3080,13 @@ int runner_args_parse(int argc, char **argv, int with_action, struct runner_args
 		case 'i':
 			if (parse_long("--id", optarg, 1, &a->id, e) < 0)
 				return -1;
+			break;
+		case 'D':
+			if (units_parse_duration_ms(optarg, &a->drift_interval_ms) < 0)
+				return err_set(e, "--drift-interval '%s' is not a duration (e.g. 30s, 5m; "
+						  "0: never)", optarg);
+			if (a->drift_interval_ms == 0)
+				a->drift_interval_ms = -1;
 			break;
 		case 'n': a->dry_run = 1; break;
 		case 'y': a->yes = 1; break;
@@ -2930,7 +3130,8 @@ struct runner *runner_args_open(const struct runner_args *a, FILE *log, struct e
 {
 	struct runner_options o = {
 		.db = a->db, .dry_run = a->dry_run, .concurrency = a->concurrency,
-		.operator_pause = a->pause, .log = log, .confirm = cli_confirm,
+		.operator_pause = a->pause, .log = log, .drift_interval_ms = a->drift_interval_ms,
+		.confirm = cli_confirm,
 		.confirm_ctx = (void *)a,
 	};
 	return runner_open(a->program, &o, e);

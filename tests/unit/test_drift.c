@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "warroom/audit.h"
 #include "warroom/drift.h"
+#include "warroom/exceptions.h"
 #include "warroom/samples.h"
 #include "warroom/store.h"
 #include "data/scratch_db.h"
@@ -194,6 +196,73 @@ static void test_unexplained_since_from_samples(void **state)
 	assert_int_equal(since, 0);
 }
 
+/* The last drift.check record's role and detail, copied out of the scan. */
+struct last_check {
+	char role[32];
+	char *detail;
+};
+
+static int find_check(const struct audit_record *rec, void *ctx)
+{
+	struct last_check *c = ctx;
+	if (strcmp(rec->action, "drift.check") == 0) {
+		snprintf(c->role, sizeof(c->role), "%s", rec->role);
+		free(c->detail);
+		c->detail = strdup(rec->detail);
+	}
+	return 0;
+}
+
+/* drift_record, the half a caller that reads the target elsewhere uses,
+ * keeps what drift_check keeps: the sample the stop-the-line rule reads,
+ * and a drift.check record naming what differs and what explains it. */
+static void test_record_sample_and_audit(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {{0}};
+	int64_t taken = -1;
+	assert_int_equal(drift_snapshot_time(f->st, "acme", &taken, &e), 0);
+	struct entity_set snap = {0}, now = {0};
+	base_set(&snap);
+	assert_int_equal(drift_snapshot_save(f->st, "acme", &snap, "cutover", 7000, &e), 0);
+	assert_int_equal(drift_snapshot_time(f->st, "acme", &taken, &e), 1);
+	assert_int_equal(taken, 7000);
+	assert_int_equal(drift_snapshot_time(f->st, "globex", &taken, &e), 0);
+
+	base_set(&now);
+	struct entity *u1 = entity_set_find(&now, ENTITY_USER, "U1");
+	struct entity *s1 = entity_set_find(&now, ENTITY_SERVICE, "S1");
+	cJSON_ReplaceItemInObjectCaseSensitive(u1->doc, "name", cJSON_CreateString("Anne"));
+	cJSON_ReplaceItemInObjectCaseSensitive(s1->doc, "status", cJSON_CreateString("disabled"));
+	struct exception x = {.scope = "acme/service/S1", .owner = "ann", .reason = "paused by the customer",
+			      .controls = "", .opened_ms = 1, .expires_ms = INT64_MAX / 2};
+	struct exception_list exc = {.items = &x, .n = 1, .cap = 1};
+	struct drift_result r;
+	assert_int_equal(drift_record(f->st, "acme", &snap, 7000, &now, &exc, "operator", &r, &e), 0);
+	assert_int_equal(r.differing, 2);
+	assert_int_equal(r.unexplained, 1);
+	assert_int_equal(r.snapshot_ms, 7000);
+	drift_result_free(&r);
+	struct sample smp;
+	assert_int_equal(samples_latest(f->st, "acme", SAMPLE_DRIFT, "entities", &smp, &e), 1);
+	assert_true(smp.value == 1);
+	assert_int_equal(smp.evaluated, 2);
+	sample_free(&smp);
+	int64_t since = 0;
+	assert_int_equal(drift_unexplained_since(f->st, "acme", &since, &e), 0);
+	assert_true(since > 0);
+	struct last_check c = {{0}, NULL};
+	assert_int_equal(audit_scan(f->st, 0, 0, find_check, &c, &e), 0);
+	assert_string_equal(c.role, "operator");
+	assert_non_null(c.detail);
+	assert_non_null(strstr(c.detail, "\"unexplained\":1"));
+	assert_non_null(strstr(c.detail, "U1"));
+	assert_non_null(strstr(c.detail, "paused by the customer"));
+	free(c.detail);
+	entity_set_free(&snap);
+	entity_set_free(&now);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_since_and_fires),
 		cmocka_unit_test_setup_teardown(test_snapshot_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unexplained_since_from_samples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_sample_and_audit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
