@@ -7,7 +7,6 @@
  * fetched on a worker thread so the console keeps answering keys while the
  * target is slow. */
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,15 +528,7 @@ static void reap(int wait)
  * those go to the UI thread, whose handlers and poll expect them. */
 static int start_worker(struct diff_job *j)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	static const int synchronous[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-	for (size_t i = 0; i < ARRAY_SIZE(synchronous); i++)
-		sigdelset(&all, synchronous[i]);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&j->thread, NULL, fetch_main, j);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
+	return util_thread_start(&j->thread, fetch_main, j);
 }
 
 static void status_fetching(struct tui *t, const struct diff_job *j)

@@ -9,14 +9,19 @@
 
 #include "warroom/cond.h"
 
-static struct cond parsed(const char *s)
+typedef int (*parse_fn)(const char *text, struct cond *c, struct err *e);
+
+static struct cond parsed_by(parse_fn parse, const char *s)
 {
 	struct cond c;
 	struct err e = {{0}};
-	if (cond_parse(s, &c, &e) < 0)
+	if (parse(s, &c, &e) < 0)
 		fail_msg("'%s': %s", s, e.msg);
 	return c;
 }
+
+static struct cond parsed(const char *s) { return parsed_by(cond_parse, s); }
+static struct cond threshold(const char *s) { return parsed_by(cond_threshold_parse, s); }
 
 static void test_parse(void **state)
 {
@@ -65,15 +70,6 @@ static void test_verdicts(void **state)
 	struct cond le = parsed("error_rate <= 0.5%");
 	assert_int_equal(cond_verdict_of(&le, NULL, 1, 0.005), COND_SUCCESSFUL);
 	assert_string_equal(cond_verdict_name(COND_INCONCLUSIVE), "Inconclusive");
-}
-
-static struct cond threshold(const char *s)
-{
-	struct cond c;
-	struct err e = {{0}};
-	if (cond_threshold_parse(s, &c, &e) < 0)
-		fail_msg("'%s': %s", s, e.msg);
-	return c;
 }
 
 /* A threshold fires in the direction it is written; a bare one is an upper
