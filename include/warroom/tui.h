@@ -147,6 +147,10 @@ void tui_reload(struct tui *t);
  * TYPE ID") appended to usage, what it does in *what; 0 past the end. From
  * the same tables that run and complete them. */
 int tui_command_help(size_t i, struct strbuf *usage, const char **what);
+/* The keys of a typed line (the `:` command line, a prompt), for `?`: the
+ * i-th action's keys ("Esc C-g") appended to keys, what it does in *what;
+ * 0 past the end. From the table that routes them. */
+int tui_prompt_key_help(size_t i, struct strbuf *keys, const char **what);
 
 /* ---- operator actions (actions.c), through the runner ------------------ */
 

@@ -191,7 +191,7 @@ static const struct {
 	{KEY_RIGHT, "Right"}, {KEY_PPAGE, "PgUp"},  {KEY_NPAGE, "PgDn"},
 	{KEY_HOME, "Home"},   {KEY_END, "End"},     {KEY_ENTER, "KpEnter"},
 	{'\n', "Enter"},      {' ', "Space"},       {27, "Esc"},
-	{'\t', "Tab"},        {KEY_BACKSPACE, "Bksp"},
+	{'\t', "Tab"},        {KEY_BACKSPACE, "Bksp"}, {127, "Bksp"},
 };
 
 void keymap_key_name(int key, char *buf, size_t size)

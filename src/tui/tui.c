@@ -246,13 +246,23 @@ static int view_by_name(const char *name)
 	return -1;
 }
 
-/* Views of one account re-read when shown: the account may have changed. */
-static const int follows_account[TV__COUNT] = {[TV_RUN] = 1, [TV_GATE] = 1, [TV_MONITOR] = 1,
-					       [TV_IMPORT] = 1};
+/* Views re-read when shown: the account may have changed, or (help) the
+ * view whose keys are listed. */
+static const int reread_on_show[TV__COUNT] = {[TV_RUN] = 1, [TV_GATE] = 1, [TV_MONITOR] = 1,
+					      [TV_IMPORT] = 1, [TV_HELP] = 1};
+/* Views that open at their first row each time: help lists another view's
+ * keys each time it is opened. */
+static const int top_on_show[TV__COUNT] = {[TV_HELP] = 1};
 
 void tui_show(struct tui *t, enum tui_view_id id)
 {
 	struct view *v = &t->views[id];
+	if (top_on_show[id] && id != t->current)
+		v->cursor = v->top = 0;
+	/* first, so a view reading on show knows where it was opened from */
+	if (id != t->current && t->current != TV_HELP)
+		t->previous = t->current;
+	t->current = id;
 	if (!v->opened) {
 		v->ops = view_table[id];
 		if (v->ops->open)
@@ -260,12 +270,9 @@ void tui_show(struct tui *t, enum tui_view_id id)
 		v->opened = 1;
 		if (v->ops->reload)
 			v->ops->reload(t, v);
-	} else if (follows_account[id] && v->ops->reload) {
+	} else if (reread_on_show[id] && v->ops->reload) {
 		v->ops->reload(t, v);
 	}
-	if (id != t->current && t->current != TV_HELP)
-		t->previous = t->current;
-	t->current = id;
 	t->dirty = 1;
 }
 
@@ -610,33 +617,109 @@ static void complete(struct tui *t)
 	t->dirty = 1;
 }
 
+#define PROMPT_MAX 512 /* bytes a typed line holds */
+
+static void prompt_cancel(struct tui *t)
+{
+	(void)t;
+	prompt.active = 0;
+}
+
+static void prompt_run(struct tui *t)
+{
+	prompt.active = 0;
+	char *text = sb_detach(&prompt.text);
+	curs_set(0);
+	prompt.fn(t, prompt.ctx, text);
+	free(text);
+}
+
+/* Drops one UTF-8 character; an emptied `:` line closes. */
+static void prompt_erase(struct tui *t)
+{
+	(void)t;
+	while (prompt.text.len > 0) {
+		unsigned char c = (unsigned char)prompt.text.buf[--prompt.text.len];
+		if ((c & 0xc0) != 0x80)
+			break;
+	}
+	if (prompt.text.buf)
+		prompt.text.buf[prompt.text.len] = '\0';
+	if (prompt.text.len == 0 && prompt.is_command)
+		prompt.active = 0;
+}
+
+static void prompt_complete(struct tui *t)
+{
+	if (prompt.is_command)
+		complete(t);
+}
+
+static void prompt_clear(struct tui *t)
+{
+	(void)t;
+	sb_reset(&prompt.text);
+}
+
+/* The keys of a typed line, as data: what routes them is what `?` lists.
+ * Keys sharing an action are listed on its first row. */
+static const struct {
+	int key;
+	void (*run)(struct tui *t);
+	const char *help;
+} prompt_keys[] = {
+	{'\n', prompt_run, "run the command, or answer the question asked"},
+	{KEY_ENTER, prompt_run, NULL},
+	{27, prompt_cancel, "leave the line, doing nothing"},
+	{7, prompt_cancel, NULL}, /* C-g */
+	{KEY_BACKSPACE, prompt_erase, "delete the last character (an emptied : line closes)"},
+	{127, prompt_erase, NULL},
+	{8, prompt_erase, NULL},
+	{'\t', prompt_complete, "complete the : command, a theme or :diff's next word"},
+	{21, prompt_clear, "clear the line"}, /* C-u */
+};
+
+int tui_prompt_key_help(size_t i, struct strbuf *keys, const char **what)
+{
+	size_t row = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(prompt_keys); k++) {
+		if (!prompt_keys[k].help)
+			continue;
+		if (row++ != i)
+			continue;
+		/* the row's keys: every key with the same action, each name once */
+		char names[ARRAY_SIZE(prompt_keys)][16];
+		size_t n = 0;
+		for (size_t j = 0; j < ARRAY_SIZE(prompt_keys); j++) {
+			if (prompt_keys[j].run != prompt_keys[k].run)
+				continue;
+			keymap_key_name(prompt_keys[j].key, names[n], sizeof(names[n]));
+			size_t seen = 0;
+			while (seen < n && strcmp(names[seen], names[n]))
+				seen++;
+			if (seen == n) {
+				sb_addf(keys, "%s%s", n ? " " : "", names[n]);
+				n++;
+			}
+		}
+		*what = prompt_keys[k].help;
+		return 1;
+	}
+	return 0;
+}
+
 static void prompt_key(struct tui *t, int key)
 {
-	if (key == 27 || key == 7) { /* Esc, C-g */
-		prompt.active = 0;
-	} else if (key == '\n' || key == KEY_ENTER) {
-		prompt.active = 0;
-		char *text = sb_detach(&prompt.text);
-		curs_set(0);
-		prompt.fn(t, prompt.ctx, text);
-		free(text);
-	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		/* drop one UTF-8 character */
-		while (prompt.text.len > 0) {
-			unsigned char c = (unsigned char)prompt.text.buf[--prompt.text.len];
-			if ((c & 0xc0) != 0x80)
-				break;
-		}
-		if (prompt.text.buf)
-			prompt.text.buf[prompt.text.len] = '\0';
-		if (prompt.text.len == 0 && prompt.is_command)
-			prompt.active = 0;
-	} else if (key == '\t' && prompt.is_command) {
-		complete(t);
-	} else if (key == 21) { /* C-u */
-		sb_reset(&prompt.text);
-	} else if (key >= 32 && key < 256 && key != 127 && prompt.text.len < 512) {
-		sb_addc(&prompt.text, (char)key);
+	size_t k = 0;
+	while (k < ARRAY_SIZE(prompt_keys) && prompt_keys[k].key != key)
+		k++;
+	if (k < ARRAY_SIZE(prompt_keys)) {
+		prompt_keys[k].run(t);
+	} else if (key >= 32 && key < 256 && key != 127) {
+		if (prompt.text.len < PROMPT_MAX)
+			sb_addc(&prompt.text, (char)key);
+		else
+			beep(); /* the status line is the prompt now: a message would not show */
 	}
 	if (!prompt.active)
 		curs_set(0);

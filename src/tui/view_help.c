@@ -1,15 +1,16 @@
 /* view_help — `?`: every key of the view it was opened from, then the `:`
- * commands with their words, drawn from the same tables that route the keys
- * and run the commands, so the help cannot drift from what they do. Action
- * keys are marked, since observers cannot use them. */
+ * commands with their words and the keys of a typed line, drawn from the
+ * same tables that route the keys and run the commands, so the help cannot
+ * drift from what they do. Action keys are marked: observers cannot use them. */
 #include <stdlib.h>
 
 #include "warroom/tui.h"
 #include "warroom/widgets.h"
 
-/* One row of the help: a key, a `:` command, or a heading. */
-static void help_row(struct tui *t, const struct keymap_binding *const *b, size_t nb, long row,
-		     int y, int w, int uw, int is_cursor)
+/* One row of the help: a key, a `:` command, a key of a typed line, or a
+ * heading. */
+static void help_row(struct tui *t, const struct keymap_binding *const *b, size_t nb, size_t ncmd,
+		     long row, int y, int w, int uw, int is_cursor)
 {
 	enum theme_role role = is_cursor ? ROLE_CURSOR : ROLE_NORMAL;
 	char line[256];
@@ -33,30 +34,70 @@ static void help_row(struct tui *t, const struct keymap_binding *const *b, size_
 	}
 	struct strbuf usage = {0};
 	const char *what = "";
-	if (tui_command_help((size_t)(row - 2), &usage, &what)) {
+	row -= 2;
+	if (row >= (long)ncmd) {
+		row -= (long)ncmd;
+		if (row == 1)
+			tui_put(t, y, 0, w, ROLE_TITLE,
+				" Typing a line  (the : command line, and every question a key asks)");
+		if (row >= 2 && tui_prompt_key_help((size_t)(row - 2), &usage, &what)) {
+			tui_put(t, y, 0, 16, ROLE_HELP_KEY, sb_str(&usage));
+			tui_put(t, y, 16, w - 16, role, what);
+		}
+	} else if (tui_command_help((size_t)row, &usage, &what)) {
 		tui_put(t, y, 0, uw, ROLE_HELP_KEY, sb_str(&usage));
 		tui_put(t, y, uw, w - uw, role, what);
 	}
 	sb_release(&usage);
 }
 
+/* What the help lists: the keys of the view it was opened from, how many
+ * `:` commands and typed-line actions follow, and the rows of all of it. */
+struct help_rows {
+	const struct view_ops *from;
+	const struct keymap_binding *b[KEYMAP_VIEW_MAX];
+	size_t n, ncmd, nkeys;
+};
+
+static void help_count(struct tui *t, struct view *v, struct help_rows *hr)
+{
+	hr->from = t->views[t->previous].ops;
+	hr->n = keymap_bindings(hr->from ? hr->from->scope : KS_GENERIC, hr->b, KEYMAP_VIEW_MAX);
+	struct strbuf sb = {0};
+	const char *what;
+	for (hr->ncmd = 0; tui_command_help(hr->ncmd, &sb, &what); hr->ncmd++)
+		sb_reset(&sb);
+	for (hr->nkeys = 0; tui_prompt_key_help(hr->nkeys, &sb, &what); hr->nkeys++)
+		sb_reset(&sb);
+	sb_release(&sb);
+	v->rows = (long)(hr->n + 2 + hr->ncmd + 2 + hr->nkeys);
+}
+
+/* Counted when shown, not only when drawn, so End typed right after `?`
+ * already knows where the end is. */
+static void help_reload(struct tui *t, struct view *v)
+{
+	struct help_rows hr;
+	help_count(t, v, &hr);
+}
+
 static void help_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 {
 	(void)x;
-	const struct view_ops *from = t->views[t->previous].ops;
-	enum keymap_scope scope = from ? from->scope : KS_GENERIC;
-	const struct keymap_binding *b[KEYMAP_VIEW_MAX];
-	size_t n = keymap_bindings(scope, b, KEYMAP_VIEW_MAX);
+	struct help_rows hr;
+	help_count(t, v, &hr);
+	const struct view_ops *from = hr.from;
+	size_t n = hr.n, ncmd = hr.ncmd;
+	const struct keymap_binding *const *b = hr.b;
 	char title[128];
 	snprintf(title, sizeof(title), " Keys of the %s view  (q goes back; * changes shared state%s)",
 		 from ? from->name : "generic", t->observer ? ", refused here" : "");
 	tui_put(t, y, 0, w, ROLE_TITLE, title);
 	/* the commands' column is as wide as the longest, leaving room for what they do */
-	size_t ncmd = 0;
 	int uw = 0;
 	struct strbuf usage = {0};
 	const char *what;
-	for (; tui_command_help(ncmd, &usage, &what); ncmd++) {
+	for (size_t i = 0; tui_command_help(i, &usage, &what); i++) {
 		if (widgets_width(sb_str(&usage)) + 2 > uw)
 			uw = widgets_width(sb_str(&usage)) + 2;
 		sb_reset(&usage);
@@ -64,16 +105,16 @@ static void help_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 	sb_release(&usage);
 	if (uw > w - 24)
 		uw = w - 24;
-	v->rows = (long)(n + 2 + ncmd);
 	int body = h - 1;
 	tui_list_scroll(v, body);
 	for (int i = 0; i < body && v->top + i < v->rows; i++)
-		help_row(t, b, n, v->top + i, y + 1 + i, w, uw, v->top + i == v->cursor);
+		help_row(t, b, n, ncmd, v->top + i, y + 1 + i, w, uw, v->top + i == v->cursor);
 }
 
 const struct view_ops view_help_ops = {
 	.name = "help",
 	.title = "Help",
 	.scope = KS_HELP,
+	.reload = help_reload,
 	.draw = help_draw,
 };

@@ -79,6 +79,13 @@ wait_screen "filter items: text, or type:, id:, name:, verdict:, reason:"
 wait_screen "drop a running :diff fetch, else go back"
 tmux_keys q
 wait_screen "Import  acct-001  dry run 20"
+note "? then End at once: the end of the help, with the keys of a typed line"
+tmux_keys ? End
+wait_screen "Typing a line"
+wait_screen "Esc C-g         leave the line, doing nothing"
+wait_screen "C-u             clear the line"
+tmux_keys q
+wait_screen "Import  acct-001  dry run 20"
 
 note "another account: refused first, with why, in the verdict's colour and word"
 tmux_keys 1 / a c c t - 0 0 4 Enter

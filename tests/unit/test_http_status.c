@@ -16,22 +16,10 @@
 #include "data/sim_loopback.h"
 #include "warroom/targetapi.h"
 
-static struct sim *sim;
-static char base[64];
-
 static int setup(void **state)
 {
 	(void)state;
-	struct sim_options so = {.seed = 5, .accounts = 2, .entities = 6};
-	sim = sim_loopback_start(&so, base, sizeof(base));
-	return sim ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sim_stop(sim);
-	return 0;
+	return sim_loopback_setup((struct sim_options){.seed = 5, .accounts = 2, .entities = 6});
 }
 
 /* The id of the first service of the reference dataset, read as a list. */
@@ -138,5 +126,5 @@ int main(void)
 		cmocka_unit_test(test_server_error),
 		cmocka_unit_test(test_no_answer),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, sim_loopback_teardown);
 }

@@ -16,22 +16,10 @@
 #include "warroom/source.h"
 #include "warroom/source_import.h"
 
-static struct sim *sim;
-static char base[64];
-
 static int setup(void **state)
 {
 	(void)state;
-	struct sim_options so = {.seed = 7, .accounts = 3, .entities = 12};
-	sim = sim_loopback_start(&so, base, sizeof(base));
-	return sim ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sim_stop(sim);
-	return 0;
+	return sim_loopback_setup((struct sim_options){.seed = 7, .accounts = 3, .entities = 12});
 }
 
 /* The account each system is read as, as the e2e tests of the sources do. */
@@ -345,7 +333,7 @@ int main(void)
 		cmocka_unit_test(test_parse_one),
 		cmocka_unit_test(test_import_document),
 	};
-	int rc = cmocka_run_group_tests(tests, setup, teardown);
+	int rc = cmocka_run_group_tests(tests, setup, sim_loopback_teardown);
 	curl_global_cleanup();
 	return rc;
 }
