@@ -145,6 +145,18 @@ size_t engine_rollback_order(const struct engine_run *run, enum engine_rollback_
  * can run now (automatic), else 0 with why naming the first that has not. */
 int engine_rollback_ready(const struct engine_run *run, char *why, size_t size);
 
+/* Whether what comes next (a step or a gate) lies past a run's selection:
+ * one that ends after step stop_step (an index; < 0: none) or, without
+ * one, after phase stop_phase (an index; < 0: none). A phase's gate comes
+ * after its steps, so a selection ending at a step stops before that
+ * phase's gate. 0 with no selection, or for a next that is neither. */
+int engine_past_selection(const struct engine_run *run, const struct engine_next *nx,
+			  long stop_phase, long stop_step);
+
+/* Whether drift is watched for the run: a cut-over step succeeded (not
+ * rolled back or failed) and the run is not halted. */
+int engine_past_cutover(const struct engine_run *run);
+
 /* The run state its steps and gates imply (for the summary row). */
 enum engine_run_state engine_run_state_of(const struct engine_run *run);
 

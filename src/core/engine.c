@@ -253,6 +253,31 @@ enum engine_run_state engine_run_state_of(const struct engine_run *run)
 	return of_next[nx.kind];
 }
 
+int engine_past_selection(const struct engine_run *run, const struct engine_next *nx,
+			  long stop_phase, long stop_step)
+{
+	if (nx->kind != ENGINE_NEXT_STEP && nx->kind != ENGINE_NEXT_GATE)
+		return 0;
+	if (nx->kind == ENGINE_NEXT_STEP && nx->index >= run->n_steps)
+		return 0;
+	size_t phase = nx->kind == ENGINE_NEXT_GATE ? nx->index : run->steps[nx->index].phase;
+	if (stop_step >= 0 && (size_t)stop_step < run->n_steps)
+		return nx->kind == ENGINE_NEXT_GATE ? phase >= run->steps[stop_step].phase
+						    : nx->index > (size_t)stop_step;
+	return stop_phase >= 0 && phase > (size_t)stop_phase;
+}
+
+int engine_past_cutover(const struct engine_run *run)
+{
+	if (run->state == ENGINE_RUN_HALTED)
+		return 0;
+	for (size_t i = 0; i < run->n_steps; i++)
+		if ((run->steps[i].flags & ENGINE_STEP_CUTOVER) &&
+		    run->steps[i].state == ENGINE_STEP_SUCCEEDED)
+			return 1;
+	return 0;
+}
+
 int engine_wave_may_launch(const struct engine_wave *w, char *why, size_t size)
 {
 	long cap = w->max_concurrency > 0 ? w->max_concurrency : 1;

@@ -1630,21 +1630,24 @@ static int held_by(struct runner *r, const char *account, size_t idx, struct err
 
 /* ---- advancing a job -------------------------------------------------------------------------------------------- */
 
-static int past_stop(struct job *j, const struct engine_next *nx)
+/* The selection's ends as indices for the engine; a step id the plan does
+ * not have stops everything. */
+static int past_stop(struct job *j, const struct engine_run *run, const struct engine_next *nx)
 {
 	struct runner *r = j->r;
-	if (!j->stop_phase && !j->stop_step)
-		return 0;
-	size_t phase = nx->kind == ENGINE_NEXT_GATE ? nx->index : r->steps[nx->index].phase_index;
+	long stop_step = -1, stop_phase = -1;
 	if (j->stop_step) {
-		for (size_t i = 0; i < r->n_steps; i++)
+		for (size_t i = 0; i < r->n_steps && stop_step < 0; i++)
 			if (strcmp(r->steps[i].step->step_id, j->stop_step) == 0)
-				return nx->kind == ENGINE_NEXT_GATE ? phase >= r->steps[i].phase_index
-								    : nx->index > i;
-		return 1;
+				stop_step = (long)i;
+		if (stop_step < 0)
+			return nx->kind == ENGINE_NEXT_STEP || nx->kind == ENGINE_NEXT_GATE;
+	} else if (j->stop_phase) {
+		const struct plan_phase *ph = plan_find_phase(r->prog->plan, j->stop_phase);
+		if (ph)
+			stop_phase = (long)(ph - r->prog->plan->phases);
 	}
-	const struct plan_phase *ph = plan_find_phase(r->prog->plan, j->stop_phase);
-	return ph && phase > (size_t)(ph - r->prog->plan->phases);
+	return engine_past_selection(run, nx, stop_phase, stop_step);
 }
 
 /* Settles what a person may have done since: a waiting step whose rows are
@@ -1737,12 +1740,13 @@ static int job_advance(struct job *j, struct err *e)
 		int moved = 0;
 		if (nx.kind == ENGINE_NEXT_WAIT)
 			moved = settle_wait(j, &v, &nx, e);
+		int past = !moved && past_stop(j, &v.run, &nx);
 		view_free(&v);
 		if (moved < 0)
 			return -1;
 		if (moved)
 			continue;
-		if ((nx.kind == ENGINE_NEXT_STEP || nx.kind == ENGINE_NEXT_GATE) && past_stop(j, &nx)) {
+		if (past) {
 			logf_(r, "%s: reached the end of the selection", j->acct->id);
 			job_end(j);
 			return 0;
@@ -2377,17 +2381,12 @@ static void poll_progress(struct runner *r)
 
 /* ---- drift: a cut-over account's target against its snapshot ------------------------- */
 
-/* The account is past a cut-over the runner may watch: a cut-over step
- * succeeded (not rolled back) and the account is not halted. */
+/* The account is past a cut-over the runner watches (engine_past_cutover). */
 static int past_cutover(struct runner *r, const struct job *j)
 {
 	struct view v;
 	struct err e = {{0}};
-	int past = 0;
-	if (view_load(r, j->acct->id, &v, &e) == 0 && v.run.state != ENGINE_RUN_HALTED)
-		for (size_t i = 0; i < v.run.n_steps && !past; i++)
-			past = (v.run.steps[i].flags & ENGINE_STEP_CUTOVER) &&
-			       v.run.steps[i].state == ENGINE_STEP_SUCCEEDED;
+	int past = view_load(r, j->acct->id, &v, &e) == 0 && engine_past_cutover(&v.run);
 	view_free(&v);
 	return past;
 }

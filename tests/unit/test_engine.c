@@ -124,6 +124,58 @@ static void test_failure_and_rollback(void **state)
 	assert_int_equal(engine_run_state_of(r), ENGINE_RUN_ROLLING_BACK);
 }
 
+/* A run given a selection (--step, --phase) stops at its end: a step past
+ * it, or the gate of the selected step's phase, is past it. */
+static void test_selection(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f);
+	struct engine_run *r = &f.run;
+	struct engine_next step1 = {ENGINE_NEXT_STEP, 1, ""}, step2 = {ENGINE_NEXT_STEP, 2, ""};
+	struct engine_next gate0 = {ENGINE_NEXT_GATE, 0, ""}, gate1 = {ENGINE_NEXT_GATE, 1, ""};
+	struct engine_next wait = {ENGINE_NEXT_WAIT, 3, ""};
+	assert_false(engine_past_selection(r, &step2, -1, -1)); /* no selection */
+	/* --step s1: s2 and p1's gate are past it */
+	assert_true(engine_past_selection(r, &step1, -1, 0));
+	assert_true(engine_past_selection(r, &gate0, -1, 0));
+	/* --step s2 (last of p1): its phase's gate too */
+	assert_false(engine_past_selection(r, &step1, -1, 1));
+	assert_true(engine_past_selection(r, &gate0, -1, 1));
+	assert_true(engine_past_selection(r, &step2, -1, 1));
+	/* --phase p1: its gate is in it, p2 is past it */
+	assert_false(engine_past_selection(r, &step1, 0, -1));
+	assert_false(engine_past_selection(r, &gate0, 0, -1));
+	assert_true(engine_past_selection(r, &step2, 0, -1));
+	assert_true(engine_past_selection(r, &gate1, 0, -1));
+	assert_false(engine_past_selection(r, &gate1, 1, -1));
+	/* a step selection wins over a phase one; a wait is never past */
+	assert_true(engine_past_selection(r, &step1, 1, 0));
+	assert_false(engine_past_selection(r, &wait, 0, 0));
+}
+
+/* Drift is watched once a cut-over step succeeded, until it is undone or
+ * the run halts. */
+static void test_past_cutover(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f);
+	struct engine_run *r = &f.run;
+	assert_false(engine_past_cutover(r));
+	f.steps[0].state = f.steps[1].state = ENGINE_STEP_SUCCEEDED;
+	assert_false(engine_past_cutover(r)); /* s1, s2 are not cut-overs */
+	f.steps[2].state = ENGINE_STEP_RUNNING;
+	assert_false(engine_past_cutover(r));
+	f.steps[2].state = ENGINE_STEP_SUCCEEDED;
+	assert_true(engine_past_cutover(r));
+	f.run.state = ENGINE_RUN_HALTED;
+	assert_false(engine_past_cutover(r));
+	f.run.state = ENGINE_RUN_RUNNING;
+	f.steps[2].state = ENGINE_STEP_ROLLED_BACK;
+	assert_false(engine_past_cutover(r));
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -262,6 +314,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_failure_and_rollback),
+		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_past_cutover),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_wave),
 		cmocka_unit_test(test_stop_the_line),
