@@ -200,22 +200,32 @@ static struct bucket_index *reference_index(struct parity_state *s, const struct
 	return &s->v[s->n - 1].index;
 }
 
+/* A walk of the target's records into an index: only those in the bucket
+ * asked about (n, path, depth) are hashed, the rest cost an id hash. */
 struct walk {
 	struct bucket_index *x;
 	struct hashing *hs;
+	unsigned n, depth;
+	const uint32_t *path;
 };
 
 static void walk_visit(void *ctx, const char *id, const cJSON *obj)
 {
 	struct walk *w = ctx;
+	uint64_t h = bucket_id_hash(id);
+	for (unsigned i = 0; i < w->depth; i++)
+		if (bucket_of(h, i, w->n) != w->path[i])
+			return;
 	index_add(w->x, w->hs, id, obj);
 }
 
 /* The side asked for (?side=target, the default, or ?side=source) as an
- * index, hashed under hs; a target side is built into scratch. NULL after
+ * index, hashed under hs; a target side is built into scratch, of the
+ * records in the bucket path (depth levels of n) only. NULL after
  * answering. */
 static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind kind,
-				       struct hashing *hs, struct bucket_index *scratch)
+				       struct hashing *hs, unsigned n, const uint32_t *path,
+				       unsigned depth, struct bucket_index *scratch)
 {
 	struct parity_state *s = call->state;
 	const char *side = sim_param(call, "side");
@@ -230,7 +240,7 @@ static struct bucket_index *side_index(struct sim_call *call, enum simdata_kind 
 				call->method, call->path, side);
 		return NULL;
 	}
-	struct walk w = {scratch, hs};
+	struct walk w = {scratch, hs, n, depth, path};
 	if (sim_target_each(call->sim, call->params[0], kind, walk_visit, &w) < 0) {
 		sim_reply_error(call, 404, "not_found", "%s %s: no tenant '%s'", call->method, call->path,
 				call->params[0]);
@@ -347,7 +357,9 @@ static void h_buckets(struct sim_call *call)
 	if (bucket_query(call, &q))
 		return;
 	struct bucket_index scratch = {0};
-	struct bucket_index *x = side_index(call, q.kind, &q.hs, &scratch);
+	/* the sample is over every id of the side, whatever the prefix */
+	unsigned walk_depth = sim_param(call, "sample") ? 0 : q.depth;
+	struct bucket_index *x = side_index(call, q.kind, &q.hs, q.n, q.path, walk_depth, &scratch);
 	cJSON *o = x ? cJSON_CreateObject() : NULL;
 	if (!x || sample_answer(call, x, o) < 0) {
 		cJSON_Delete(o);
@@ -392,7 +404,7 @@ static void h_items(struct sim_call *call)
 	if (bucket_query(call, &q))
 		return;
 	struct bucket_index scratch = {0};
-	struct bucket_index *x = side_index(call, q.kind, &q.hs, &scratch);
+	struct bucket_index *x = side_index(call, q.kind, &q.hs, q.n, q.path, q.depth, &scratch);
 	if (!x) {
 		bucket_index_free(&scratch);
 		bucket_query_free(&q);
