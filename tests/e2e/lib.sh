@@ -59,6 +59,14 @@ tmux_start() { # COLS ROWS COMMAND...
 tmux_keys() { tmux -L "$TMUX_SOCK" send-keys -t main "$@"; }
 tmux_screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t main; }
 screen_has() { tmux_screen | grep -qF -- "$1"; }
+# tmux_stop: ends the test's tmux server and waits until it is gone, so the
+# next session does not race the exiting server.
+tmux_stop() {
+	local pid
+	pid=$(tmux -L "$TMUX_SOCK" display-message -p '#{pid}' 2>/dev/null || true)
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	[ -z "$pid" ] || wait_until 5 sh -c "! kill -0 $pid" || true
+}
 wait_screen() { # TEXT [SECONDS]
 	wait_until "${2:-10}" screen_has "$1" || { tmux_screen >&2; fail "screen never showed '$1'"; }
 }

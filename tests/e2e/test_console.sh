@@ -36,14 +36,6 @@ check_screen() {
 	fi
 	diff -u "$SCREENS/$1.txt" "$T/$1.txt" >&2 || fail "screen $1 differs from $SCREENS/$1.txt"
 }
-# tmux_stop: ends the test's tmux server and waits until its socket is gone,
-# so the next session does not race the exiting server.
-tmux_stop() {
-	local pid
-	pid=$(tmux -L "$TMUX_SOCK" display-message -p '#{pid}' 2>/dev/null || true)
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
-	[ -z "$pid" ] || wait_until 5 sh -c "! kill -0 $pid" || true
-}
 screen_lacks() { ! screen_has "$1"; }
 console() { # COLS ROWS ARGS...: the console in tmux; its exit code lands in $T/rc
 	local cols=$1 rows=$2; shift 2

@@ -75,7 +75,7 @@ for run in "console 80 24" "console 200 60" "observe 80 24"; do
 	wait_until 10 test -s "$T/rc" || { tmux_screen >&2; fail "the $mode console did not quit"; }
 	[ "$(cat "$T/rc")" = 0 ] || { cat "$T/console.err" >&2; fail "$mode exited $(cat "$T/rc")"; }
 	grep -q "Sanitizer" "$T/console.err" && { cat "$T/console.err" >&2; fail "sanitizer report"; }
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	tmux_stop
 done
 
 note "a view opened by --view is named too"
