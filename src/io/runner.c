@@ -2451,11 +2451,14 @@ static void drift_finish(struct runner *r, struct job *j)
 	int rc = f->rc;
 	if (rc)
 		e = f->e;
-	else if (drift_snapshot_load(r->st, f->account, &snap, &taken, &e) <= 0 ||
-		 exceptions_list(r->st, EXC_OPEN, util_now_ms(), &exc, &e) < 0)
+	else if ((rc = drift_snapshot_load(r->st, f->account, &snap, &taken, &e)) <= 0 ||
+		 exceptions_list(r->st, EXC_OPEN, util_now_ms(), &exc, &e) < 0) {
+		if (rc == 0)
+			err_set(&e, "the cut-over snapshot of %s is gone", f->account);
 		rc = -1;
-	else
+	} else {
 		rc = drift_record(r->st, f->account, &snap, taken, &f->now, &exc, "operator", &res, &e);
+	}
 	entity_set_free(&snap);
 	exception_list_free(&exc);
 	drift_fetch_free(f);

@@ -88,6 +88,23 @@ grep -q 'acct-002: done' "$T/run.acct-002" || { cat "$T/run.acct-002" >&2; fail 
 "$WARROOM" audit tail "$P" -n 100000 >"$T/audit.txt"
 grep -q 'run.halt acct-002' "$T/audit.txt" && fail "an explained change stopped the line"
 
+note "with stop_the_line.action: halt the account halts and nothing is undone"
+H=$(program_copy "$ROOT/tests/e2e/programs/drift" drift-halt)
+sed -i 's/^  action: rollback/  action: halt/' "$H/plan.yaml"
+grep -q '^  action: halt' "$H/plan.yaml" || fail "the halt variant was not written"
+"$WARROOM" run "$H" --account acct-001 --yes --drift-interval 200ms >"$T/run.halt" 2>&1 &
+RUN_PID=$!
+PIDS+=("$RUN_PID")
+wait_until 60 grep -q 'acct-001: drift snapshot' "$T/run.halt" || fail "no cut-over snapshot in the halt variant"
+edit_service acct-001 "$(first_service acct-001)"
+wait_until 30 grep -q 'acct-001: halted: drift unexplained' "$T/run.halt" ||
+	{ cat "$T/run.halt" >&2; fail "the halt variant never stopped the line"; }
+touch "$H/soak-done.acct-001"
+run_exit; [ "$RC" = 1 ] || { cat "$T/run.halt" >&2; fail "a halted account did not exit 1"; }
+audit_has "$H" 'run.halt acct-001 .*drift unexplained'
+grep -q 'rollback.start acct-001' "$T/audit.txt" && fail "action halt rolled back"
+curl -fsS "$SIM_URL/v1/tenants/acct-001" | grep -q '"cut_over"' || fail "the halted tenant is no longer cut over"
+
 note "--drift-interval is checked"
 expect_exit 2 "$WARROOM" run "$P" --account acct-002 --drift-interval soon
 expect_out "--drift-interval 'soon' is not a duration"
