@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "warroom/cond.h"
 #include "warroom/plan.h"
 #include "warroom/samples.h"
 #include "warroom/tui.h"
-#include "warroom/units.h"
 #include "warroom/widgets.h"
 
 #define SERIES_MAX 240
@@ -22,7 +22,11 @@ struct series {
 	char label[96];
 	double *v;
 	size_t n;
-	double alert, critical; /* NAN when the plan gives none */
+	/* the plan's thresholds as written ("< 99%" fires below), read as the
+	 * runner reads them; has_ is 0 when the plan gives none or it does not
+	 * parse (validate warns of that) */
+	struct cond alert, critical;
+	int has_alert, has_critical;
 	int is_percent;
 };
 
@@ -42,16 +46,14 @@ static void series_free(struct monview *mv)
 	mv->n = mv->cap = 0;
 }
 
-static double threshold(const char *text, int *is_percent)
+static int threshold(const char *text, struct cond *c, int *is_percent)
 {
-	double f;
-	if (!text)
-		return NAN;
-	if (strchr(text, '%') && units_parse_percent(text, 0, &f) == 0) {
+	struct err e;
+	if (!text || cond_threshold_parse(text, c, &e) < 0)
+		return 0;
+	if (c->percent)
 		*is_percent = 1;
-		return f;
-	}
-	return units_parse_number(text, &f) == 0 ? f : NAN;
+	return 1;
 }
 
 static void add_series(struct tui *t, struct monview *mv, const char *label, const char *kind,
@@ -60,10 +62,9 @@ static void add_series(struct tui *t, struct monview *mv, const char *label, con
 	struct series s;
 	memset(&s, 0, sizeof(s));
 	snprintf(s.label, sizeof(s.label), "%s", label);
-	s.alert = s.critical = NAN;
 	if (m) {
-		s.alert = threshold(m->alert_threshold, &s.is_percent);
-		s.critical = threshold(m->critical_threshold, &s.is_percent);
+		s.has_alert = threshold(m->alert_threshold, &s.alert, &s.is_percent);
+		s.has_critical = threshold(m->critical_threshold, &s.critical, &s.is_percent);
 	}
 	struct err e = {{0}};
 	if (dash_series(t->store, mv->program_scope ? NULL : mv->account, kind, name, SERIES_MAX,
@@ -129,6 +130,18 @@ static void fmt_value(double x, int pct, char *buf, size_t size)
 		snprintf(buf, size, "%.4g", x);
 }
 
+/* A threshold as the plan reads: "< 99%", "> 0.5%"; "—" for none. */
+static void limit_text(const struct cond *c, char *buf, size_t size)
+{
+	char v[64];
+	if (!c) {
+		snprintf(buf, size, "—");
+		return;
+	}
+	cond_format_value(c, c->value, v, sizeof(v));
+	snprintf(buf, size, "%s %s", cond_op_name(c->op), v);
+}
+
 static void mon_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 {
 	(void)x;
@@ -146,14 +159,14 @@ static void mon_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 		long k = v->top + i;
 		const struct series *s = &mv->s[k];
 		double now = s->n ? s->v[s->n - 1] : NAN;
-		char a[24], b[24], c[24];
+		char a[24], b[80], c[80];
 		fmt_value(now, s->is_percent, a, sizeof(a));
-		fmt_value(s->alert, s->is_percent, b, sizeof(b));
-		fmt_value(s->critical, s->is_percent, c, sizeof(c));
+		limit_text(s->has_alert ? &s->alert : NULL, b, sizeof(b));
+		limit_text(s->has_critical ? &s->critical : NULL, c, sizeof(c));
 		enum theme_role role = ROLE_NORMAL;
-		if (!isnan(now) && !isnan(s->critical) && now >= s->critical)
+		if (!isnan(now) && s->has_critical && cond_holds(&s->critical, now))
 			role = ROLE_CRITICAL;
-		else if (!isnan(now) && !isnan(s->alert) && now >= s->alert)
+		else if (!isnan(now) && s->has_alert && cond_holds(&s->alert, now))
 			role = ROLE_ALERT;
 		int cur = k == v->cursor;
 		snprintf(line, sizeof(line), " %-25s %-10s %-10s %-10s", s->label, a, b, c);
@@ -167,8 +180,8 @@ static void mon_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 		for (size_t j = 0; j < s->n; j++)
 			if (!isnan(s->v[j]) && s->v[j] > hi)
 				hi = s->v[j];
-		if (!isnan(s->critical) && s->critical * 1.25 > hi)
-			hi = s->critical * 1.25;
+		if (s->has_critical && s->critical.value * 1.25 > hi)
+			hi = s->critical.value * 1.25;
 		struct strbuf sb = {0};
 		widgets_sparkline(&sb, s->v, s->n, 0, hi > 0 ? hi : 1, spark_w, t->utf8);
 		tui_put(t, y + 2 + i, spark_x, spark_w, role == ROLE_NORMAL ? ROLE_SPARK : role,

@@ -57,6 +57,9 @@ note "monitor: legacy and new side by side for each metric the plan watches"
 tmux_keys 7
 wait_screen "error_rate legacy"
 wait_screen "error_rate new"
+# the plan's thresholds as the runner reads them: a bare value is an upper limit
+wait_screen "> 0.5%     > 1%"
+wait_screen "> 400      > 800"
 tmux_keys 2
 
 note "roll back the phase (id typed out), then halt with a reason and resume"
