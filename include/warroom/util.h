@@ -63,6 +63,12 @@ int err_wrap(struct err *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* Whole file into memory, NUL-terminated; refuses files over max_bytes. */
 char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e);
+/* Asks the kernel to back [p, p+len) with pages now, in one call, instead of
+ * one fault a page on first touch (faults cost microseconds each on virtual
+ * machines; a console's first frame touched thousands). Best effort: a
+ * kernel without MADV_POPULATE_WRITE leaves it to faults. Worth it from a
+ * few hundred kilobytes. */
+void util_prefault(void *p, size_t len);
 /* Write via a temporary file and rename, so readers never see half a file. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, struct err *e);
 

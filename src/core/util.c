@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +175,23 @@ int err_wrap(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
+void util_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	long page = sysconf(_SC_PAGESIZE);
+	if (!p || page <= 0 || len < (size_t)page)
+		return;
+	/* whole pages inside the range: the edges may be shared with others */
+	uintptr_t start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~((uintptr_t)page - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -198,6 +217,8 @@ char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err
 	struct strbuf sb = {0};
 	sb_grow(&sb, (size_t)st.st_size + 1);
 	sb.buf[0] = '\0';
+	if (st.st_size >= 256 * 1024)
+		util_prefault(sb.buf, (size_t)st.st_size + 1);
 	for (;;) {
 		if (sb.cap - sb.len < 2)
 			sb_grow(&sb, 65536);

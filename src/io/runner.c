@@ -107,8 +107,10 @@ struct job {
 	size_t rb_n, rb_pos;
 	enum engine_rollback_level rb_level;
 	const struct plan_rollback_level_spec *rb_spec;
-	/* why the job stopped short of what the engine would do next */
-	char note[512];
+	/* why the job stopped short of what the engine would do next; NULL
+	 * when nothing did (a pointer: ten thousand jobs of a 512-byte buffer
+	 * were 5 MB touched before a console's first frame) */
+	char *note;
 	int refused; /* another console holds the step */
 	int start_failed; /* it could not start (a token missing, ...) */
 	int64_t next_progress; /* when the step's progress probe is due (monotonic) */
@@ -144,6 +146,22 @@ struct runner {
 const struct program *runner_program(const struct runner *r) { return r->prog; }
 struct store *runner_store(struct runner *r) { return r->st; }
 const char *runner_refusal(const struct runner *r) { return r->refusal; }
+
+/* Sets (or, with NULL, clears) why the job stopped short. */
+static void job_note(struct job *j, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void job_note(struct job *j, const char *fmt, ...)
+{
+	free(j->note);
+	j->note = NULL;
+	if (!fmt)
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	j->note = xstrdup(buf);
+}
 
 static void logf_(struct runner *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void logf_(struct runner *r, const char *fmt, ...)
@@ -1223,7 +1241,7 @@ static int begin_step(struct job *j, size_t idx, struct err *e)
 	const struct rstep *rs = &r->steps[idx];
 	int rc = lease_take(r, j, rs->step->step_id, "run step", e);
 	if (rc == 1) {
-		snprintf(j->note, sizeof(j->note), "%.500s", e->msg);
+		job_note(j, "%.500s", e->msg);
 		j->refused = 1;
 	}
 	if (rc != 0)
@@ -1697,7 +1715,7 @@ static int confirm_cutover(struct job *j, size_t idx)
 
 static void job_wait_note(struct job *j, const char *why)
 {
-	snprintf(j->note, sizeof(j->note), "%s", why);
+	job_note(j, "%s", why);
 	logf_(j->r, "%s: waits: %s", j->acct->id, why);
 }
 
@@ -1772,7 +1790,7 @@ static int job_advance(struct job *j, struct err *e)
 			return begin_gate(j, nx.index, e);
 		if (nx.kind == ENGINE_NEXT_BUSY && held_by(r, j->acct->id, nx.index, e) != 0) {
 			/* Another console started it since we looked: say who. */
-			snprintf(j->note, sizeof(j->note), "%.500s", e->msg);
+			job_note(j, "%.500s", e->msg);
 			j->refused = 1;
 			e->msg[0] = 0;
 			logf_(r, "%s", j->note);
@@ -1890,6 +1908,7 @@ struct runner *runner_open(const char *program, const struct runner_options *o, 
 	flatten(r);
 	r->n_jobs = prog->n_accounts;
 	r->jobs = xcalloc(prog->n_accounts ? prog->n_accounts : 1, sizeof(*r->jobs));
+	util_prefault(r->jobs, prog->n_accounts * sizeof(*r->jobs)); /* every job is touched below */
 	for (size_t i = 0; i < prog->n_accounts; i++) {
 		r->jobs[i].r = r;
 		r->jobs[i].acct = &prog->accounts[i];
@@ -1980,6 +1999,7 @@ void runner_free(struct runner *r)
 		free(j->tgt_token);
 		free(j->stop_phase);
 		free(j->stop_step);
+		free(j->note);
 	}
 	free(r->jobs);
 	free(r->steps);
@@ -2092,7 +2112,7 @@ int runner_start(struct runner *r, const char *account, const char *phase_id,
 		return err_set(e, "unknown phase '%s'", phase_id);
 	free(j->stop_phase);
 	free(j->stop_step);
-	j->note[0] = 0;
+	job_note(j, NULL);
 	j->refused = j->start_failed = 0;
 	j->stop_phase = phase_id ? xstrdup(phase_id) : NULL;
 	j->stop_step = step_id ? xstrdup(step_id) : NULL;
@@ -2165,8 +2185,7 @@ static int wave_launch(struct runner *r, struct err *e)
 				for (size_t k = 0; k < r->n_jobs; k++) {
 					struct job *o = &r->jobs[k];
 					if (o->in_wave && !o->launched)
-						snprintf(o->note, sizeof(o->note), "not started: wave %s: %s",
-							 r->wave, why);
+						job_note(o, "not started: wave %s: %s", r->wave, why);
 					o->in_wave &= o->launched;
 				}
 			}
@@ -2177,7 +2196,7 @@ static int wave_launch(struct runner *r, struct err *e)
 		ew.running++;
 		if (runner_start(r, j->acct->id, NULL, NULL, e) < 0) {
 			logf_(r, "%s: %s", j->acct->id, e->msg);
-			snprintf(j->note, sizeof(j->note), "%.500s", e->msg);
+			job_note(j, "%.500s", e->msg);
 			j->start_failed = 1;
 			r->wave_failed++;
 			e->msg[0] = 0;
@@ -2645,11 +2664,11 @@ int runner_status(struct runner *r, const char *account, struct runner_status *o
 	if (j->start_failed) {
 		out->next = ENGINE_NEXT_STOPPED;
 		out->state = ENGINE_RUN_FAILED;
-		snprintf(out->why, sizeof(out->why), "could not start: %.480s", j->note);
+		snprintf(out->why, sizeof(out->why), "could not start: %.480s", j->note ? j->note : "");
 	} else if (j->refused) {
 		out->next = ENGINE_NEXT_BUSY;
-		snprintf(out->why, sizeof(out->why), "%.500s", j->note);
-	} else if (j->note[0] && out->next == ENGINE_NEXT_STEP) {
+		snprintf(out->why, sizeof(out->why), "%.500s", j->note ? j->note : "");
+	} else if (j->note && out->next == ENGINE_NEXT_STEP) {
 		out->next = ENGINE_NEXT_WAIT;
 		out->state = ENGINE_RUN_WAITING;
 		snprintf(out->why, sizeof(out->why), "%.500s", j->note);

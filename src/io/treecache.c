@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -94,27 +93,39 @@ static char *tree_path(const char *dir, const struct treecache_key *k)
 	return xasprintf("%s/%s" SUFFIX, dir, hex);
 }
 
-/* The file mapped whole, when it is a regular file of ours of a sane size:
- * mapped, not read, so its pages are not copied (the reader copies only
- * what it keeps). Pages are populated at once: one fault each cost more. */
-static void *map_tree(const char *path, size_t *len)
+/* The whole file, when it is a regular file of ours of a sane size. Read,
+ * not mapped: a mapped file cut short by someone else would fault the
+ * process. The buffer's pages are asked for at once (util_prefault). */
+static char *read_tree(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return NULL;
 	struct stat st;
-	void *m = NULL;
+	char *buf = NULL;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
 	    st.st_size > 0 && (size_t)st.st_size <= MAX_TREE_BYTES) {
-		*len = (size_t)st.st_size;
-		m = mmap(NULL, *len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (m == MAP_FAILED)
-			m = NULL;
+		size_t want = (size_t)st.st_size, got = 0;
+		buf = xmalloc(want);
+		util_prefault(buf, want);
+		while (got < want) {
+			ssize_t n = read(fd, buf + got, want - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (got != want) {
+			free(buf);
+			buf = NULL;
+		}
+		*len = got;
 		/* marks it used, for the pruning in treecache_put */
 		(void)futimens(fd, NULL);
 	}
 	close(fd);
-	return m;
+	return buf;
 }
 
 bool treecache_get(const struct treecache_key *k, const struct yaml_limits *lim,
@@ -127,13 +138,13 @@ bool treecache_get(const struct treecache_key *k, const struct yaml_limits *lim,
 		return false;
 	char *path = tree_path(dir, k);
 	size_t len = 0;
-	void *blob = map_tree(path, &len);
+	char *blob = read_tree(path, &len);
 	bool ok = false;
 	if (blob) {
 		struct nodepack_limits pl = {lim->max_depth, lim->max_nodes + lim->max_expand};
 		struct err e;
 		ok = nodepack_read(blob, len, k->sha, &pl, a, root, &e) == 0;
-		munmap(blob, len);
+		free(blob);
 		if (!ok)
 			(void)unlink(path); /* parsed again and rewritten by the caller */
 	}

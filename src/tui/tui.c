@@ -928,13 +928,20 @@ static int open_data(struct tui *t, struct err *e)
 		cJSON_AddNumberToObject(detail, "pid", id->pid);
 		struct audit_entry en = {.action = "console.open", .role = "operator",
 					 .detail = detail, .plan_hash = t->program->plan_hash};
-		int rc = audit_append(t->store, &en, NULL, e);
+		/* the record and the console's row commit together: one sync of
+		 * the log before the first frame, not two */
+		int rc = store_begin(t->store, e);
+		if (rc == 0)
+			rc = audit_append(t->store, &en, NULL, e);
 		cJSON_Delete(detail);
-		if (rc < 0)
+		if (rc == 0)
+			t->console_id = dash_console_register(t->store, "operator", e);
+		if (rc < 0 || t->console_id < 0 || store_commit(t->store, e) < 0) {
+			if (store_in_tx(t->store))
+				store_rollback(t->store);
+			t->console_id = 0;
 			return -1;
-		t->console_id = dash_console_register(t->store, "operator", e);
-		if (t->console_id < 0)
-			return -1;
+		}
 	}
 	t->consoles = dash_consoles_count(t->store, util_now_ms() - CONSOLE_FRESH_MS, NULL);
 	t->data_version = store_data_version(t->store);

@@ -272,6 +272,7 @@ static void accounts_reload(struct tui *t, struct view *v)
 	const struct program *p = t->program;
 	a->n = p->n_accounts;
 	a->rows = xcalloc(a->n ? a->n : 1, sizeof(*a->rows));
+	util_prefault(a->rows, a->n * sizeof(*a->rows)); /* every row is filled below */
 	a->cells = arena_new();
 	a->shown = xcalloc(a->n ? a->n : 1, sizeof(*a->shown));
 	for (size_t i = 0; i < a->n; i++) {
