@@ -33,12 +33,15 @@ grep -q '^http://' "$work/sim.out" || { echo "demo: the simulator did not start"
 WARROOM_SIM_URL=$(head -n1 "$work/sim.out")
 export WARROOM_SIM_URL
 export WARROOM_THEMES=${WARROOM_THEMES:-$ROOT/themes}
-# The example programs' exec steps call this binary, and their endpoints read
-# tokens from these variables; the simulator takes a token naming an account.
+# The example programs' exec steps call this binary. Each account reads its
+# source with its own token, from the variable accounts.yaml names for it
+# (PAGERDUTY_TOKEN_ACCT_001, ...); the simulator takes a token naming an
+# account, so each account sees its own data.
 export WARROOM_BIN=${WARROOM_BIN:-$WARROOM}
-export PAGERDUTY_TOKEN=${PAGERDUTY_TOKEN:-tok-acct-001}
-export ROOTLY_TOKEN=${ROOTLY_TOKEN:-tok-acct-001}
-export INCIDENTIO_TOKEN=${INCIDENTIO_TOKEN:-tok-acct-001}
+for var in $(sed -n 's/^ *token_env: \([A-Z]*_TOKEN_ACCT_[0-9]*\)$/\1/p' "$PROGRAM/accounts.yaml"); do
+	acct=$(printf '%s' "${var#*_TOKEN_}" | tr 'A-Z_' 'a-z-')
+	export "$var=${!var:-tok-$acct}"
+done
 export PDLITE_TOKEN=${PDLITE_TOKEN:-demo-target-token}
 # Integration health for the INTEG column: the canary and ramp accounts get
 # their tenant and integrations on the target, one of them an integration

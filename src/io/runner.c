@@ -956,25 +956,38 @@ static int start_http(struct job *j, size_t idx, struct err *e)
 	return 0;
 }
 
-/* A step's command inherits the runner's environment plus WARROOM_PROGRAM
- * and WARROOM_DB, so a step running a warroom command (`warroom
- * integrations`, ...) works on this program and this database. They are
- * set only around the fork: the runner's own process keeps its environment. */
-static const char *const exec_vars[] = {"WARROOM_PROGRAM", "WARROOM_DB"};
-static void exec_env(struct runner *r, char **saved, int set)
+/* A step's command inherits the runner's environment plus WARROOM_PROGRAM,
+ * WARROOM_DB and WARROOM_ACCOUNT, so a step running a warroom command
+ * (`warroom integrations`, `warroom source check`, ...) works on this
+ * program, this database and this account; and, when the account names its
+ * own source token, that token under the source system's usual variable
+ * (PAGERDUTY_TOKEN, ...), so `warroom source check SYSTEM` reads the
+ * account's own data. They are set only around the fork: the runner's own
+ * process keeps its environment. */
+enum { EXEC_VARS = 4 };
+static void exec_env(struct job *j, char **saved, int set)
 {
-	const char *now[] = {r->prog->dir, store_path(r->st)};
-	for (size_t i = 0; i < ARRAY_SIZE(exec_vars); i++) {
+	struct runner *r = j->r;
+	enum source_system sys;
+	const char *tok_var = source_system_parse(account_system_name(j->acct->source.system), &sys,
+						  NULL) == 0 && j->src_token
+				      ? source_token_env(sys)
+				      : NULL;
+	const char *names[EXEC_VARS] = {"WARROOM_PROGRAM", "WARROOM_DB", "WARROOM_ACCOUNT", tok_var};
+	const char *now[EXEC_VARS] = {r->prog->dir, store_path(r->st), j->acct->id, j->src_token};
+	for (size_t i = 0; i < EXEC_VARS; i++) {
+		if (!names[i])
+			continue;
 		if (set) {
-			const char *v = getenv(exec_vars[i]);
+			const char *v = getenv(names[i]);
 			saved[i] = v ? xstrdup(v) : NULL;
 			if (now[i])
-				setenv(exec_vars[i], now[i], 1);
+				setenv(names[i], now[i], 1);
 		} else {
 			if (saved[i])
-				setenv(exec_vars[i], saved[i], 1);
+				setenv(names[i], saved[i], 1);
 			else
-				unsetenv(exec_vars[i]);
+				unsetenv(names[i]);
 			free(saved[i]);
 		}
 	}
@@ -1001,10 +1014,10 @@ static int start_exec(struct job *j, const struct plan_exec *x, struct err *e)
 	c->j = j;
 	c->desc = proc_describe(&spec);
 	c->rollback = j->mode == JOB_ROLLBACK;
-	char *saved[ARRAY_SIZE(exec_vars)];
-	exec_env(j->r, saved, 1);
+	char *saved[EXEC_VARS];
+	exec_env(j, saved, 1);
 	int64_t id = proc_spawn(j->r->procs, &spec, on_proc_output, on_proc_done, c, e);
-	exec_env(j->r, saved, 0);
+	exec_env(j, saved, 0);
 	free(shell);
 	free_strv(argv, x->n_argv);
 	if (id < 0) {

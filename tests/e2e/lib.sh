@@ -20,6 +20,16 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# account_tokens PROGRAM [VALUE]: exports each per-account source token
+# variable PROGRAM/accounts.yaml names (PAGERDUTY_TOKEN_ACCT_001, ...), set to
+# VALUE or else to the simulator's token for that account (tok-acct-001).
+account_tokens() {
+	local var
+	for var in $(sed -n 's/^ *token_env: \([A-Z]*_TOKEN_ACCT_[0-9]*\)$/\1/p' "$1/accounts.yaml"); do
+		export "$var=${2:-tok-$(printf '%s' "${var#*_TOKEN_}" | tr 'A-Z_' 'a-z-')}"
+	done
+}
 note() { echo "-- $*"; }
 
 # wait_until SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds.

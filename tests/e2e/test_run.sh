@@ -5,8 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/programs/engine.sh"
 start_sim --accounts 30
-export PAGERDUTY_TOKEN=tok-unused PDLITE_TOKEN=tok-unused ROOTLY_TOKEN=tok-unused \
-	INCIDENTIO_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+export PDLITE_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+account_tokens "$ROOT/plans/parallel-run-cutover" tok-unused
 P=$(program_copy "$ROOT/plans/parallel-run-cutover" pr)
 
 note "the canary wave waits at its first gate"

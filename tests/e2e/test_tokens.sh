@@ -26,6 +26,10 @@ PY
 "$WARROOM" audit export "$P" --format jsonl -o "$T/audit.jsonl" >/dev/null
 grep -q "tok-acct-001\|target-secret" "$T/audit.jsonl" "$P"/warroom.db* && fail "a token reached the audit log"
 
+note "the step's command got the account and its source token as PAGERDUTY_TOKEN"
+[ -z "${PAGERDUTY_TOKEN:-}" ] || fail "PAGERDUTY_TOKEN is set in the test's own environment"
+[ "$(cat "$P/exec-env")" = "acct-001 tok-acct-001" ] || fail "the step saw '$(cat "$P/exec-env")'"
+
 note "a source with the target's token would have been refused by the source"
 curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Token token=target-secret" \
 	"$SIM_URL/pagerduty/services?limit=1" >"$T/code"

@@ -56,8 +56,8 @@ vg_report sim-vg "$rc" 0
 
 note "a headless run waits for its gate; the gate is signed; the run goes on to the next"
 start_sim --accounts 3
-export PAGERDUTY_TOKEN=tok-unused PDLITE_TOKEN=tok-unused ROOTLY_TOKEN=tok-unused \
-	INCIDENTIO_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+export PDLITE_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+account_tokens "$ROOT/plans/parallel-run-cutover" tok-unused
 P=$(program_copy "$ROOT/plans/parallel-run-cutover" pr)
 DB=$T/pr.db
 vg run-1 3 run "$P" --db "$DB" --account acct-001 --yes

@@ -197,7 +197,8 @@ expect_out "thin.yaml: ok: 1 phases, 1 steps"
 note "the showcase program runs against the simulator, and rolls back"
 source "$(dirname "$0")/programs/engine.sh"
 start_sim --accounts 40 --backfill-ms 200
-export PAGERDUTY_TOKEN=acct-001 PDLITE_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+export PDLITE_TOKEN=tok-unused WARROOM_BIN=$WARROOM
+account_tokens "$ROOT/plans/pd-lite-tenant-migration"
 P=$(program_copy "$ROOT/plans/pd-lite-tenant-migration" pd)
 finished=0
 for round in $(seq 1 16); do
