@@ -11,6 +11,9 @@ pass=0 fail=0 failed=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logdir="$BUILD/test-logs"; mkdir -p "$logdir"
+# Trees of big YAML files the tests parse are kept in the build, not in the
+# tester's home (the e2e scripts each keep their own under their scratch).
+export WARROOM_CACHE_DIR=${WARROOM_CACHE_DIR:-$PWD/$BUILD/test-tree-cache}
 
 run_one() { # name, command...
 	local name=$1; shift
