@@ -70,6 +70,9 @@ int store_step_done(struct store *s, sqlite3_stmt *st, struct err *e);
 /* Fills e from the connection's last error, naming what was being done;
  * a write through a read-only store reads "... is open read-only". */
 int store_error(struct store *s, struct err *e, const char *doing);
+/* A text column of the current row as a new string (caller frees); NULL
+ * for SQL NULL. */
+char *store_col_dup(sqlite3_stmt *st, int col);
 
 /* PRAGMA data_version: changes whenever another connection commits. A
  * console polls it on a timer and re-reads only when it moved. -1 on error. */

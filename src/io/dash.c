@@ -11,12 +11,6 @@
 #include "warroom/ident.h"
 #include "warroom/store.h"
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
 /* Steps a row-returning statement; 1 row, 0 done, -1 error (reset). */
 static int step_row(struct store *s, sqlite3_stmt *st, struct err *e, const char *doing)
 {
@@ -103,11 +97,11 @@ int dash_runs_load(struct store *s, struct dash_runs *out, struct err *e)
 	int rc;
 	while ((rc = step_row(s, st, e, "reading runs")) == 1) {
 		struct dash_run r = {
-			.account = col_dup(st, 0), .wave = col_dup(st, 1), .state = col_dup(st, 2),
-			.phase_id = col_dup(st, 3), .step_id = col_dup(st, 4),
-			.halted_reason = col_dup(st, 5), .state_serial = sqlite3_column_int64(st, 6),
+			.account = store_col_dup(st, 0), .wave = store_col_dup(st, 1), .state = store_col_dup(st, 2),
+			.phase_id = store_col_dup(st, 3), .step_id = store_col_dup(st, 4),
+			.halted_reason = store_col_dup(st, 5), .state_serial = sqlite3_column_int64(st, 6),
 			.started_ms = sqlite3_column_int64(st, 7),
-			.updated_ms = sqlite3_column_int64(st, 8), .step_state = col_dup(st, 9),
+			.updated_ms = sqlite3_column_int64(st, 8), .step_state = store_col_dup(st, 9),
 		};
 		VEC_PUSH(out->v, out->n, out->cap, r);
 	}
@@ -168,11 +162,11 @@ int dash_steps_load(struct store *s, const char *account, struct dash_steps *out
 	int rc;
 	while ((rc = step_row(s, st, e, "reading step runs")) == 1) {
 		struct dash_step x = {
-			.phase_id = col_dup(st, 0), .step_id = col_dup(st, 1), .state = col_dup(st, 2),
-			.actor = col_dup(st, 3), .error = col_dup(st, 4),
+			.phase_id = store_col_dup(st, 0), .step_id = store_col_dup(st, 1), .state = store_col_dup(st, 2),
+			.actor = store_col_dup(st, 3), .error = store_col_dup(st, 4),
 			.attempt = sqlite3_column_int64(st, 5),
 			.started_ms = sqlite3_column_int64(st, 6),
-			.finished_ms = sqlite3_column_int64(st, 7), .waiting = col_dup(st, 8),
+			.finished_ms = sqlite3_column_int64(st, 7), .waiting = store_col_dup(st, 8),
 		};
 		/* a running step with a waiting reason waits for a person */
 		if (x.waiting && util_streq(x.state, "running")) {
@@ -252,8 +246,8 @@ int dash_gate_load(struct store *s, const char *account, const char *gate_id,
 	int rc;
 	while ((rc = step_row(s, st, e, "reading sign-offs")) == 1) {
 		struct dash_signoff x = {
-			.role = col_dup(st, 0), .login = col_dup(st, 1), .decision = col_dup(st, 2),
-			.reason = col_dup(st, 3), .plan_hash = col_dup(st, 4),
+			.role = store_col_dup(st, 0), .login = store_col_dup(st, 1), .decision = store_col_dup(st, 2),
+			.reason = store_col_dup(st, 3), .plan_hash = store_col_dup(st, 4),
 			.state_serial = sqlite3_column_int64(st, 5), .ts_ms = sqlite3_column_int64(st, 6),
 		};
 		VEC_PUSH(out->sig, out->n_sig, out->cap_sig, x);
@@ -268,7 +262,7 @@ int dash_gate_load(struct store *s, const char *account, const char *gate_id,
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, gate_id, -1, SQLITE_TRANSIENT);
 	while ((rc = step_row(s, st, e, "reading ticks")) == 1) {
-		struct dash_tick x = {col_dup(st, 0), col_dup(st, 1), sqlite3_column_int64(st, 2)};
+		struct dash_tick x = {store_col_dup(st, 0), store_col_dup(st, 1), sqlite3_column_int64(st, 2)};
 		VEC_PUSH(out->tick, out->n_tick, out->cap_tick, x);
 	}
 	if (rc < 0)
@@ -283,7 +277,7 @@ int dash_gate_load(struct store *s, const char *account, const char *gate_id,
 	sqlite3_bind_text(st, 2, gate_id, -1, SQLITE_TRANSIENT);
 	while ((rc = step_row(s, st, e, "reading check results")) == 1) {
 		struct dash_check x = {
-			.name = col_dup(st, 0), .verdict = col_dup(st, 1),
+			.name = store_col_dup(st, 0), .verdict = store_col_dup(st, 1),
 			.value = sqlite3_column_double(st, 2),
 			.has_value = sqlite3_column_type(st, 2) != SQLITE_NULL,
 			.ts_ms = sqlite3_column_int64(st, 3),

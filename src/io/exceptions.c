@@ -224,24 +224,18 @@ fail:
 #define EXC_COLS "id, scope, owner, expires_ms, controls, reason, opened_by, opened_ms, " \
 		 "closed_by, closed_ms"
 
-static char *col_dup(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
 static void row_to_exception(sqlite3_stmt *q, struct exception *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->id = sqlite3_column_int64(q, 0);
-	x->scope = col_dup(q, 1);
-	x->owner = col_dup(q, 2);
+	x->scope = store_col_dup(q, 1);
+	x->owner = store_col_dup(q, 2);
 	x->expires_ms = sqlite3_column_int64(q, 3);
-	x->controls = col_dup(q, 4);
-	x->reason = col_dup(q, 5);
-	x->opened_by = col_dup(q, 6);
+	x->controls = store_col_dup(q, 4);
+	x->reason = store_col_dup(q, 5);
+	x->opened_by = store_col_dup(q, 6);
 	x->opened_ms = sqlite3_column_int64(q, 7);
-	x->closed_by = col_dup(q, 8);
+	x->closed_by = store_col_dup(q, 8);
 	x->closed_ms = sqlite3_column_int64(q, 9);
 }
 

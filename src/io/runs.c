@@ -12,12 +12,6 @@
 #include "warroom/ident.h"
 #include "warroom/store.h"
 
-static char *col_dup(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
 static void col_copy(sqlite3_stmt *q, int i, char *buf, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
@@ -84,14 +78,14 @@ void runs_summary_list_free(struct runs_summary *v, size_t n)
 
 static void summary_read(sqlite3_stmt *q, struct runs_summary *s)
 {
-	s->account = col_dup(q, 0);
-	s->wave = col_dup(q, 1);
+	s->account = store_col_dup(q, 0);
+	s->wave = store_col_dup(q, 1);
 	const char *state = (const char *)sqlite3_column_text(q, 2);
 	int v = engine_run_state_parse(state);
 	s->state = v < 0 ? ENGINE_RUN_IDLE : (enum engine_run_state)v;
-	s->phase_id = col_dup(q, 3);
-	s->step_id = col_dup(q, 4);
-	s->halted_reason = col_dup(q, 5);
+	s->phase_id = store_col_dup(q, 3);
+	s->step_id = store_col_dup(q, 4);
+	s->halted_reason = store_col_dup(q, 5);
 	s->state_serial = sqlite3_column_int64(q, 6);
 	s->started_ms = sqlite3_column_int64(q, 7);
 	s->updated_ms = sqlite3_column_int64(q, 8);
@@ -280,14 +274,14 @@ int runs_steps(struct store *st, const char *account, struct runs_step **out, si
 	while ((r = step_row(st, q, e, "reading step runs")) == 1) {
 		struct runs_step s = {0};
 		s.id = sqlite3_column_int64(q, 0);
-		s.phase_id = col_dup(q, 1);
-		s.step_id = col_dup(q, 2);
+		s.phase_id = store_col_dup(q, 1);
+		s.step_id = store_col_dup(q, 2);
 		s.attempt = sqlite3_column_int64(q, 3);
 		int v = engine_step_state_parse((const char *)sqlite3_column_text(q, 4));
 		s.state = v < 0 ? ENGINE_STEP_UNKNOWN : (enum engine_step_state)v;
-		s.waiting = col_dup(q, 5);
-		s.error = col_dup(q, 6);
-		s.actor = col_dup(q, 7);
+		s.waiting = store_col_dup(q, 5);
+		s.error = store_col_dup(q, 6);
+		s.actor = store_col_dup(q, 7);
 		s.started_ms = sqlite3_column_int64(q, 8);
 		s.finished_ms = sqlite3_column_int64(q, 9);
 		if (s.state == ENGINE_STEP_RUNNING && s.waiting)
@@ -316,8 +310,8 @@ int runs_running_steps(struct store *st, char ***accounts, char ***steps, int64_
 	size_t ca = 0, cs = 0, ci = 0, na = 0, ns = 0;
 	int r;
 	while ((r = step_row(st, q, e, "reading running steps")) == 1) {
-		VEC_PUSH(*accounts, na, ca, col_dup(q, 0));
-		VEC_PUSH(*steps, ns, cs, col_dup(q, 1));
+		VEC_PUSH(*accounts, na, ca, store_col_dup(q, 0));
+		VEC_PUSH(*steps, ns, cs, store_col_dup(q, 1));
 		VEC_PUSH(*ids, *n, ci, sqlite3_column_int64(q, 2));
 	}
 	return r;
@@ -465,7 +459,7 @@ int runs_output_since(struct store *st, int64_t step_run, int64_t after, size_t 
 	size_t cap = 0;
 	int r;
 	while ((r = step_row(st, q, e, "reading step output")) == 1) {
-		struct runs_output o = {sqlite3_column_int64(q, 0), col_dup(q, 1), col_dup(q, 2),
+		struct runs_output o = {sqlite3_column_int64(q, 0), store_col_dup(q, 1), store_col_dup(q, 2),
 					sqlite3_column_int64(q, 3)};
 		VEC_PUSH(*out, *n, cap, o);
 	}
@@ -573,9 +567,9 @@ int runs_gates(struct store *st, const char *account, struct runs_gate **out, si
 	int r;
 	while ((r = step_row(st, q, e, "reading gates")) == 1) {
 		int v = engine_gate_state_parse((const char *)sqlite3_column_text(q, 2));
-		struct runs_gate g = {col_dup(q, 0), col_dup(q, 1),
+		struct runs_gate g = {store_col_dup(q, 0), store_col_dup(q, 1),
 				      v < 0 ? ENGINE_GATE_PENDING : (enum engine_gate_state)v,
-				      col_dup(q, 3)};
+				      store_col_dup(q, 3)};
 		VEC_PUSH(*out, *n, cap, g);
 	}
 	return r;
@@ -630,8 +624,8 @@ int runs_signoffs(struct store *st, const char *account, const char *gate_id,
 	size_t cap = 0;
 	int r;
 	while ((r = step_row(st, q, e, "reading sign-offs")) == 1) {
-		struct runs_signoff s = {col_dup(q, 0), col_dup(q, 1), col_dup(q, 2), col_dup(q, 3),
-					 col_dup(q, 4), sqlite3_column_int64(q, 5),
+		struct runs_signoff s = {store_col_dup(q, 0), store_col_dup(q, 1), store_col_dup(q, 2), store_col_dup(q, 3),
+					 store_col_dup(q, 4), sqlite3_column_int64(q, 5),
 					 sqlite3_column_int64(q, 6)};
 		VEC_PUSH(*out, *n, cap, s);
 	}

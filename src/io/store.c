@@ -499,6 +499,12 @@ char *store_meta_get(struct store *s, const char *key, struct err *e)
 	return v;
 }
 
+char *store_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
 int store_meta_set(struct store *s, const char *key, const char *value, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s,

@@ -773,12 +773,6 @@ static enum import_action action_parse(const char *s)
 	return IMPORT_REFUSED; /* the table's CHECK admits no other word */
 }
 
-static char *column_dup(sqlite3_stmt *q, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(q, col);
-	return s ? xstrdup(s) : NULL;
-}
-
 int source_import_verdict_counts(struct store *s, const char *account,
 				 struct import_verdicts *out, struct err *e)
 {
@@ -823,10 +817,10 @@ int source_import_verdicts(struct store *s, const char *account, int reasons_onl
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct import_verdict it = {
 			.action = action_parse((const char *)sqlite3_column_text(q, 0)),
-			.entity_type = column_dup(q, 1),
-			.source_id = column_dup(q, 2),
-			.name = column_dup(q, 3),
-			.reason = column_dup(q, 4),
+			.entity_type = store_col_dup(q, 1),
+			.source_id = store_col_dup(q, 2),
+			.name = store_col_dup(q, 3),
+			.reason = store_col_dup(q, 4),
 		};
 		const char *ch = (const char *)sqlite3_column_text(q, 5);
 		it.changes = ch ? cJSON_Parse(ch) : NULL;
