@@ -130,18 +130,6 @@ static void fmt_value(double x, int pct, char *buf, size_t size)
 		snprintf(buf, size, "%.4g", x);
 }
 
-/* A threshold as the plan reads: "< 99%", "> 0.5%"; "—" for none. */
-static void limit_text(const struct cond *c, char *buf, size_t size)
-{
-	char v[64];
-	if (!c) {
-		snprintf(buf, size, "—");
-		return;
-	}
-	cond_format_value(c, c->value, v, sizeof(v));
-	snprintf(buf, size, "%s %s", cond_op_name(c->op), v);
-}
-
 static void mon_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 {
 	(void)x;
@@ -159,10 +147,17 @@ static void mon_draw(struct tui *t, struct view *v, int y, int x, int h, int w)
 		long k = v->top + i;
 		const struct series *s = &mv->s[k];
 		double now = s->n ? s->v[s->n - 1] : NAN;
-		char a[24], b[80], c[80];
+		char a[24], b[192], c[192];
 		fmt_value(now, s->is_percent, a, sizeof(a));
-		limit_text(s->has_alert ? &s->alert : NULL, b, sizeof(b));
-		limit_text(s->has_critical ? &s->critical : NULL, c, sizeof(c));
+		/* as the plan reads them: "< 99%" below, "> 0.5%" over */
+		if (s->has_alert)
+			cond_format(&s->alert, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "—");
+		if (s->has_critical)
+			cond_format(&s->critical, c, sizeof(c));
+		else
+			snprintf(c, sizeof(c), "—");
 		enum theme_role role = ROLE_NORMAL;
 		if (!isnan(now) && s->has_critical && cond_holds(&s->critical, now))
 			role = ROLE_CRITICAL;
