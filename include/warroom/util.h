@@ -63,6 +63,8 @@ int err_wrap(struct err *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* Whole file into memory, NUL-terminated; refuses files over max_bytes. */
 char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e);
+/* The same from an open file (named `name` in messages), left open. */
+char *util_read_fd(int fd, const char *name, size_t max_bytes, size_t *len, struct err *e);
 /* Asks the kernel to back [p, p+len) with pages now, in one call, instead of
  * one fault a page on first touch (faults cost microseconds each on virtual
  * machines; a console's first frame touched thousands). Best effort: a

@@ -192,23 +192,16 @@ void util_prefault(void *p, size_t len)
 #endif
 }
 
-char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e)
+char *util_read_fd(int fd, const char *name, size_t max_bytes, size_t *len, struct err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err_set(e, "%s: not a regular file", path);
-		close(fd);
+		err_set(e, "%s: not a regular file", name);
 		return NULL;
 	}
 	if ((size_t)st.st_size > max_bytes) {
-		err_set(e, "%s: file is %lld bytes, over the limit of %zu", path,
+		err_set(e, "%s: file is %lld bytes, over the limit of %zu", name,
 			(long long)st.st_size, max_bytes);
-		close(fd);
 		return NULL;
 	}
 	/* Read straight into a buffer of the file's size (plus one, to see the
@@ -226,9 +219,8 @@ char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err_set(e, "%s: %s", path, strerror(errno));
+			err_set(e, "%s: %s", name, strerror(errno));
 			sb_release(&sb);
-			close(fd);
 			return NULL;
 		}
 		if (n == 0)
@@ -236,16 +228,26 @@ char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err
 		sb.len += (size_t)n;
 		sb.buf[sb.len] = '\0';
 		if (sb.len > max_bytes) {
-			err_set(e, "%s: file grew over the limit of %zu bytes", path, max_bytes);
+			err_set(e, "%s: file grew over the limit of %zu bytes", name, max_bytes);
 			sb_release(&sb);
-			close(fd);
 			return NULL;
 		}
 	}
-	close(fd);
 	if (len)
 		*len = sb.len;
 	return sb_detach(&sb);
+}
+
+char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = util_read_fd(fd, path, max_bytes, len, e);
+	close(fd);
+	return buf;
 }
 
 int util_write_file_atomic(const char *path, const void *data, size_t len, struct err *e)

@@ -93,9 +93,9 @@ static char *tree_path(const char *dir, const struct treecache_key *k)
 	return xasprintf("%s/%s" SUFFIX, dir, hex);
 }
 
-/* The whole file, when it is a regular file of ours of a sane size. Read,
- * not mapped: a mapped file cut short by someone else would fault the
- * process. The buffer's pages are asked for at once (util_prefault). */
+/* The whole file, when it is a regular file of ours (opened without
+ * following a link) of a sane size. Read, not mapped: a mapped file cut short
+ * by someone else would fault the process. */
 static char *read_tree(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -103,24 +103,8 @@ static char *read_tree(const char *path, size_t *len)
 		return NULL;
 	struct stat st;
 	char *buf = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-	    st.st_size > 0 && (size_t)st.st_size <= MAX_TREE_BYTES) {
-		size_t want = (size_t)st.st_size, got = 0;
-		buf = xmalloc(want);
-		util_prefault(buf, want);
-		while (got < want) {
-			ssize_t n = read(fd, buf + got, want - got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		if (got != want) {
-			free(buf);
-			buf = NULL;
-		}
-		*len = got;
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid()) {
+		buf = util_read_fd(fd, path, MAX_TREE_BYTES, len, NULL);
 		/* marks it used, for the pruning in treecache_put */
 		(void)futimens(fd, NULL);
 	}
