@@ -72,6 +72,8 @@ char *util_read_fd(int fd, const char *name, size_t max_bytes, size_t *len, stru
  * few hundred kilobytes. */
 void util_prefault(void *p, size_t len);
 /* Write via a temporary file and rename, so readers never see half a file. */
+/* Writes all of data to fd, through short writes and EINTR; -1 with errno. */
+int util_write_all(int fd, const void *data, size_t len);
 int util_write_file_atomic(const char *path, const void *data, size_t len, struct err *e);
 
 /* Clocks. */

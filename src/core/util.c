@@ -250,6 +250,21 @@ char *util_read_file(const char *path, size_t max_bytes, size_t *len, struct err
 	return buf;
 }
 
+int util_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int util_write_file_atomic(const char *path, const void *data, size_t len, struct err *e)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -259,21 +274,12 @@ int util_write_file_atomic(const char *path, const void *data, size_t len, struc
 		free(tmp);
 		return -1;
 	}
-	const char *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(e, "%s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			free(tmp);
-			return -1;
-		}
-		p += n;
-		left -= (size_t)n;
+	if (util_write_all(fd, data, len) < 0) {
+		err_set(e, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
 		err_set(e, "%s: %s", path, strerror(errno));

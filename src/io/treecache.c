@@ -5,7 +5,6 @@
 #include "warroom/treecache.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -201,18 +200,10 @@ void treecache_put(const struct treecache_key *k, const struct node *root)
 		char *tmp = xasprintf("%s/" TMP_PREFIX "XXXXXX", dir);
 		int fd = mkstemp(tmp); /* 0600 */
 		if (fd >= 0) {
-			size_t off = 0;
-			while (off < sb.len) {
-				ssize_t w = write(fd, sb.buf + off, sb.len - off);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					break;
-				off += (size_t)w;
-			}
 			/* No fsync: a tree torn by a crash fails its checksum and is
 			 * parsed again, so durability would cost time for nothing. */
-			if (close(fd) < 0 || off != sb.len || rename(tmp, path) < 0)
+			int wrote = util_write_all(fd, sb.buf, sb.len);
+			if (close(fd) < 0 || wrote < 0 || rename(tmp, path) < 0)
 				(void)unlink(tmp);
 		}
 		free(tmp);
