@@ -274,6 +274,7 @@ static void accounts_reload(struct tui *t, struct view *v)
 	a->rows = xcalloc(a->n ? a->n : 1, sizeof(*a->rows));
 	util_prefault(a->rows, a->n * sizeof(*a->rows)); /* every row is filled below */
 	a->cells = arena_new();
+	const int64_t now = util_now_ms(); /* one clock for every row's staleness */
 	a->shown = xcalloc(a->n ? a->n : 1, sizeof(*a->shown));
 	for (size_t i = 0; i < a->n; i++) {
 		const struct account *ac = &p->accounts[i];
@@ -317,7 +318,7 @@ static void accounts_reload(struct tui *t, struct view *v)
 		else
 			row->cell[C_PASS] = arena_printf(a->cells, "%.2f%%", row->pass * 100);
 		row->cell[C_PARITY] = dup_or_dash(a, parity);
-		integ_cell(row, util_now_ms(), buf, sizeof(buf));
+		integ_cell(row, now, buf, sizeof(buf));
 		row->cell[C_INTEG] = arena_strdup(a->cells, buf);
 		row->cell[C_BLOCKERS] = dup_or_dash(a, r ? r->halted_reason : NULL);
 		row->cell[C_NEXT] = cell_join(a, next_action(row->state), " / ",
